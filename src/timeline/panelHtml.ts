@@ -120,6 +120,7 @@ export function makeNonce(): string {
 /** The complete webview page: nonce-based CSP, no external resources. */
 export function renderPanelHtml(opts: PanelOptions): string {
   const nonce = opts.nonce;
+  if (!/^[A-Za-z0-9+/=_-]{8,}$/.test(nonce)) throw new Error('renderPanelHtml: the nonce must be 8+ base64 characters');
   const { svg, data } = panelView(opts);
   const theme = { ...VSCODE_THEME, ...(opts.theme ?? {}) };
   const initial = {
@@ -140,7 +141,7 @@ export function renderPanelHtml(opts: PanelOptions): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeXml(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>busdma Timeline</title>
 <style nonce="${escapeXml(nonce)}">
