@@ -1,0 +1,29 @@
+// Reading a trace from disk, shared by the CLI and the debug adapter (node only).
+
+import * as fs from 'fs';
+
+/** Traces above this size are refused with a clear message rather than risking memory. */
+export const MAX_TRACE_BYTES = 128 * 1024 * 1024;
+
+export type ReadResult = { ok: true; text: string } | { ok: false; message: string };
+
+export function readTraceFile(path: string): ReadResult {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, message: code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? String(e)})` };
+  }
+  if (st.isDirectory()) return { ok: false, message: 'is a directory, not a trace file' };
+  if (st.size > MAX_TRACE_BYTES) {
+    return { ok: false, message: `the trace is ${(st.size / 1048576).toFixed(0)} MB; busdma-trace reads traces up to ${MAX_TRACE_BYTES / 1048576} MB` };
+  }
+  try {
+    const buf = fs.readFileSync(path);
+    if (buf.includes(0)) return { ok: false, message: 'is a binary file (it contains NUL bytes), not a .busdma trace' };
+    return { ok: true, text: buf.toString('utf8') };
+  } catch (e) {
+    return { ok: false, message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+}

@@ -1,0 +1,137 @@
+// Tokens of one line of a .busdma trace. The language is line-oriented (one statement per
+// line), so the lexer works a line at a time and the parser never looks past a newline.
+
+export type TokKind = 'ident' | 'num' | 'str' | 'punct' | 'bad';
+
+export interface Token {
+  kind: TokKind;
+  text: string;       // identifier, punctuation, or the raw text of a number
+  value?: bigint;     // numbers
+  str?: string;       // strings, unescaped
+  col: number;        // 1-based
+  endCol: number;     // exclusive
+  error?: string;     // for 'bad' tokens and malformed numbers/strings
+}
+
+const TWO_CHAR = new Set(['<=', '>=', '==', '!=', '&&', '||', '<<', '>>']);
+const ONE_CHAR = '()[]{},:=.+-*/%!~<>|&^';
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+const SUFFIX: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n };
+
+function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** Tokenizes `text` (one line, without its newline). Stops at a `#` comment. */
+export function lexLine(text: string): Token[] {
+  const toks: Token[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) { i++; continue; }
+    if (c === 35 /* # */) break;
+    const start = i;
+    if (isIdentStart(c)) {
+      i++;
+      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
+      toks.push({ kind: 'ident', text: text.slice(start, i), col: start + 1, endCol: i + 1 });
+      continue;
+    }
+    if (isDigit(c)) {
+      toks.push(lexNumber(text, i));
+      i = toks[toks.length - 1].endCol - 1;
+      continue;
+    }
+    if (c === 34 /* " */) {
+      let s = '';
+      let err: string | undefined;
+      i++;
+      let closed = false;
+      while (i < n) {
+        const d = text[i];
+        if (d === '"') { closed = true; i++; break; }
+        if (d === '\\') {
+          const e = text[i + 1];
+          if (e === 'n') s += '\n';
+          else if (e === 't') s += '\t';
+          else if (e === '"' || e === '\\') s += e;
+          else err ??= `unknown escape '\\${e ?? ''}' in string`;
+          i += 2;
+          continue;
+        }
+        s += d;
+        i++;
+      }
+      if (!closed) err = 'unterminated string';
+      toks.push({ kind: 'str', text: text.slice(start, i), str: s, col: start + 1, endCol: i + 1, error: err });
+      continue;
+    }
+    const two = text.slice(i, i + 2);
+    if (TWO_CHAR.has(two)) {
+      toks.push({ kind: 'punct', text: two, col: start + 1, endCol: start + 3 });
+      i += 2;
+      continue;
+    }
+    if (ONE_CHAR.includes(text[i])) {
+      toks.push({ kind: 'punct', text: text[i], col: start + 1, endCol: start + 2 });
+      i++;
+      continue;
+    }
+    // Any other character (including non-ASCII) is one bad token, reported by the parser.
+    const cp = text.codePointAt(i)!;
+    const w = cp > 0xffff ? 2 : 1;
+    toks.push({
+      kind: 'bad', text: text.slice(i, i + w), col: start + 1, endCol: start + 1 + w,
+      error: `unexpected character '${text.slice(i, i + w)}'`,
+    });
+    i += w;
+  }
+  return toks;
+}
+
+function lexNumber(text: string, i: number): Token {
+  const start = i;
+  const n = text.length;
+  let digits = '';
+  let radix = 10;
+  let error: string | undefined;
+  if (text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X')) {
+    radix = 16;
+    i += 2;
+    while (i < n && (isHexDigit(text.charCodeAt(i)) || text[i] === '_')) {
+      if (text[i] !== '_') digits += text[i];
+      i++;
+    }
+    if (!digits) error = 'hex number needs at least one digit after 0x';
+  } else {
+    while (i < n && (isDigit(text.charCodeAt(i)) || text[i] === '_')) {
+      if (text[i] !== '_') digits += text[i];
+      i++;
+    }
+  }
+  let mult = 1n;
+  if (i < n && SUFFIX[text[i]] !== undefined && !(i + 1 < n && isIdentPart(text.charCodeAt(i + 1)))) {
+    mult = SUFFIX[text[i]];
+    i++;
+  }
+  if (i < n && isIdentPart(text.charCodeAt(i))) {
+    while (i < n && isIdentPart(text.charCodeAt(i))) i++;
+    error ??= `malformed number '${text.slice(start, i)}' (suffixes are K, M, G, T)`;
+  }
+  let value = 0n;
+  if (!error) {
+    value = BigInt(radix === 16 ? '0x' + digits : digits) * mult;
+    if (value > U64_MAX) error = `number ${text.slice(start, i)} does not fit in 64 bits`;
+  }
+  return { kind: 'num', text: text.slice(start, i), value, col: start + 1, endCol: i + 1, error };
+}

@@ -1,0 +1,634 @@
+// Parser and static checks of the .busdma language (trace-language.md sections 1, 2, 5).
+// Every problem becomes a Diagnostic with an exact line and column; parsing never throws and
+// always reports all problems at once.
+
+import type {
+  ArgValue, BinOp, BufferExpr, CallName, CallStmt, Diagnostic, Expr, HandleRef, Loc, NamedArg,
+  Program, RepeatStmt, Stmt,
+} from './ast';
+import { lexLine, type Token } from './lexer';
+import { NAMED_CONSTANTS } from '../core/constants';
+import { KERNEL_IDS, isKernelId } from '../core/kernels';
+
+interface CallSpec {
+  positional: Array<'tag' | 'map' | 'buffer' | 'expr'>;
+  named: string[];
+  returns?: 'tag' | 'map';
+}
+
+export const CALLS: Record<CallName, CallSpec> = {
+  bus_dma_tag_create: {
+    positional: [],
+    named: ['parent', 'alignment', 'boundary', 'lowaddr', 'highaddr', 'maxsize', 'nsegments', 'maxsegsz', 'flags'],
+    returns: 'tag',
+  },
+  bus_dma_tag_destroy: { positional: ['tag'], named: [] },
+  bus_dmamap_create: { positional: ['tag'], named: ['flags'], returns: 'map' },
+  bus_dmamap_destroy: { positional: ['tag', 'map'], named: [] },
+  bus_dmamap_load: { positional: ['tag', 'map', 'buffer'], named: ['flags'] },
+  bus_dmamap_unload: { positional: ['tag', 'map'], named: [] },
+  bus_dmamap_sync: { positional: ['tag', 'map', 'expr'], named: [] },
+  busdma_thread: { positional: [], named: [] },
+};
+
+export const ZONE_FIELDS = [
+  'total_bpages', 'free_bpages', 'reserved_bpages', 'active_bpages', 'total_bounced',
+  'total_deferred', 'map_count', 'lowaddr', 'alignment', 'refcount', 'tags', 'domain',
+  'destroyed',
+] as const;
+export const TAG_FIELDS = [
+  'map_count', 'lowaddr', 'highaddr', 'alignment', 'boundary', 'maxsize', 'nsegments', 'maxsegsz',
+  'bounce_zone', 'could_bounce', 'min_alloc_comp', 'flags', 'maxpages',
+] as const;
+export const MAP_FIELDS = ['pagesneeded', 'pagesreserved', 'bpages', 'state', 'cb_error', 'nsegs'] as const;
+export const GLOBAL_FIELDS = ['total_bpages', 'zone_count'] as const;
+export const BUILTIN_NAMES = ['errno', 'cb_error', 'leaked_bpages', 'steps', 'global'] as const;
+
+const KEYWORDS = new Set(['machine', 'kernel', 'repeat', 'as', 'expect', 'print', 'log', 'sysctl']);
+const MAX_DEPTH = 200;
+
+export interface ParseResult {
+  program: Program;
+  diagnostics: Diagnostic[];
+}
+
+class LineCursor {
+  i = 0;
+  constructor(readonly toks: Token[], readonly line: number, readonly text: string) {}
+  peek(o = 0): Token | undefined { return this.toks[this.i + o]; }
+  next(): Token | undefined { return this.toks[this.i++]; }
+  atEnd(): boolean { return this.i >= this.toks.length; }
+  is(text: string, o = 0): boolean {
+    const t = this.toks[this.i + o];
+    return !!t && t.kind === 'punct' && t.text === text;
+  }
+  endCol(): number {
+    return this.text.replace(/\s*(#.*)?$/, '').length + 1;
+  }
+}
+
+class ParseError extends Error {
+  constructor(readonly col: number, readonly endCol: number, message: string) { super(message); }
+}
+
+export function parse(source: string, file = '<trace>'): ParseResult {
+  return new Parser(source, file).run();
+}
+
+class Parser {
+  diags: Diagnostic[] = [];
+  program: Program;
+  private seenCall = false;
+  private lines: string[];
+
+  constructor(readonly source: string, readonly file: string) {
+    this.program = {
+      file, source, machine: {}, body: [], handleKinds: new Map(), lines: new Map(),
+    };
+    this.lines = source.split(/\r?\n/);
+  }
+
+  error(line: number, col: number, endCol: number, message: string, code?: string): void {
+    this.diags.push({ severity: 'error', message, line, col, endCol: Math.max(endCol, col + 1), code });
+  }
+
+  warn(line: number, col: number, endCol: number, message: string, code?: string): void {
+    this.diags.push({ severity: 'warning', message, line, col, endCol: Math.max(endCol, col + 1), code });
+  }
+
+  run(): ParseResult {
+    const stack: { stmts: Stmt[]; repeat?: RepeatStmt }[] = [{ stmts: this.program.body }];
+    for (let li = 0; li < this.lines.length; li++) {
+      const line = li + 1;
+      const text = this.lines[li];
+      const toks = lexLine(text);
+      if (toks.length === 0) continue;
+      for (const t of toks) {
+        if (t.error) this.error(line, t.col, t.endCol, t.error);
+      }
+      if (toks.some((t) => t.error)) continue;
+      const cur = new LineCursor(toks, line, text);
+      try {
+        // A closing brace ends the innermost repeat.
+        if (cur.is('}')) {
+          cur.next();
+          if (!cur.atEnd()) throw new ParseError(cur.peek()!.col, cur.endCol(), "nothing may follow '}' on its line");
+          if (stack.length === 1) throw new ParseError(toks[0].col, toks[0].endCol, "'}' without a matching 'repeat'");
+          const top = stack.pop()!;
+          top.repeat!.endLine = line;
+          continue;
+        }
+        const stmt = this.statement(cur, stack.length);
+        if (!stmt) continue;
+        stack[stack.length - 1].stmts.push(stmt);
+        this.program.lines.set(line, stmt);
+        if (stmt.kind === 'repeat') {
+          if (stack.length > MAX_DEPTH) throw new ParseError(toks[0].col, toks[0].endCol, `repeat blocks nested more than ${MAX_DEPTH} deep`);
+          stack.push({ stmts: stmt.body, repeat: stmt });
+        }
+      } catch (e) {
+        if (e instanceof ParseError) this.error(line, e.col, e.endCol, e.message);
+        else throw e;
+      }
+    }
+    for (let k = stack.length - 1; k >= 1; k--) {
+      const r = stack[k].repeat!;
+      this.error(r.loc.line, r.loc.col, r.loc.endCol, "this 'repeat' block is never closed with '}'");
+    }
+    markChecked(this.program.body);
+    this.semantic();
+    this.diags.sort((a, b) => a.line - b.line || a.col - b.col);
+    return { program: this.program, diagnostics: this.diags };
+  }
+
+  private statement(cur: LineCursor, depth: number): Stmt | undefined {
+    const first = cur.peek()!;
+    const line = cur.line;
+    const loc: Loc = { line, col: first.col, endCol: cur.endCol() };
+    if (first.kind !== 'ident') throw new ParseError(first.col, first.endCol, `expected a statement, found '${first.text}'`);
+    switch (first.text) {
+      case 'machine': {
+        cur.next();
+        if (this.seenCall || depth > 1) this.error(line, first.col, first.endCol, "'machine' must come before the first call, outside any repeat");
+        if (cur.atEnd()) throw new ParseError(first.endCol, first.endCol + 1, "expected 'maxmem=SIZE' after 'machine'");
+        while (!cur.atEnd()) {
+          const key = cur.next()!;
+          if (key.kind !== 'ident' || key.text !== 'maxmem') throw new ParseError(key.col, key.endCol, `unknown machine setting '${key.text}' (known: maxmem)`);
+          if (!cur.is('=')) throw new ParseError(key.endCol, key.endCol + 1, "expected '=' after 'maxmem'");
+          cur.next();
+          const e = this.expr(cur);
+          const v = constValue(e);
+          if (v === undefined) throw new ParseError(e.loc.col, e.loc.endCol, 'maxmem must be a constant size, e.g. 16G');
+          if (v < 1n << 20n) throw new ParseError(e.loc.col, e.loc.endCol, 'maxmem must be at least 1M');
+          this.program.machine = { maxmem: v, maxmemLoc: e.loc };
+        }
+        return undefined;
+      }
+      case 'kernel': {
+        cur.next();
+        if (this.seenCall || depth > 1) this.error(line, first.col, first.endCol, "'kernel' must come before the first call, outside any repeat");
+        const id = cur.next();
+        if (!id || id.kind !== 'ident') throw new ParseError(first.endCol + 1, first.endCol + 2, `expected a kernel id after 'kernel' (${KERNEL_IDS.join(', ')})`);
+        if (!isKernelId(id.text)) throw new ParseError(id.col, id.endCol, `unknown kernel '${id.text}' (known: ${KERNEL_IDS.join(', ')})`);
+        this.expectEnd(cur);
+        this.program.kernel = { id: id.text, loc: { line, col: id.col, endCol: id.endCol } };
+        return undefined;
+      }
+      case 'repeat': {
+        cur.next();
+        if (cur.atEnd() || cur.is('{')) throw new ParseError(first.endCol, first.endCol + 1, "expected a count after 'repeat'");
+        const count = this.expr(cur);
+        let v: string | undefined;
+        let varLoc: Loc | undefined;
+        const asTok = cur.peek();
+        if (asTok && asTok.kind === 'ident' && asTok.text === 'as') {
+          cur.next();
+          const name = cur.next();
+          if (!name || name.kind !== 'ident') throw new ParseError(asTok.endCol, asTok.endCol + 1, "expected a loop variable name after 'as'");
+          if (KEYWORDS.has(name.text) || NAMED_CONSTANTS[name.text] !== undefined || (BUILTIN_NAMES as readonly string[]).includes(name.text) || /^zone\d+$/.test(name.text)) {
+            throw new ParseError(name.col, name.endCol, `'${name.text}' is reserved and cannot name a loop variable`);
+          }
+          v = name.text;
+          varLoc = { line, col: name.col, endCol: name.endCol };
+        }
+        if (!cur.is('{')) {
+          const t = cur.peek();
+          throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, "expected '{' at the end of the 'repeat' line");
+        }
+        cur.next();
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'repeat', loc, count, var: v, varLoc, body: [], endLine: line };
+      }
+      case 'expect': {
+        cur.next();
+        if (cur.atEnd()) throw new ParseError(first.endCol, first.endCol + 1, "expected an expression after 'expect'");
+        const startI = cur.i;
+        const expr = this.expr(cur);
+        const source = cur.text.slice(cur.toks[startI].col - 1, cur.toks[cur.i - 1].endCol - 1);
+        let message: string | undefined;
+        if (cur.is(',')) {
+          cur.next();
+          const s = cur.next();
+          if (!s || s.kind !== 'str') throw new ParseError(s ? s.col : cur.endCol(), s ? s.endCol : cur.endCol() + 1, "expected a \"message\" string after ','");
+          message = s.str;
+        }
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'expect', loc, expr, message, source };
+      }
+      case 'print': {
+        cur.next();
+        if (cur.atEnd()) throw new ParseError(first.endCol, first.endCol + 1, "expected an expression after 'print'");
+        const startI = cur.i;
+        const expr = this.expr(cur);
+        const source = cur.text.slice(cur.toks[startI].col - 1, cur.toks[cur.i - 1].endCol - 1);
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'print', loc, expr, source };
+      }
+      case 'log': {
+        cur.next();
+        const s = cur.next();
+        if (!s || s.kind !== 'str') throw new ParseError(s ? s.col : first.endCol, s ? s.endCol : first.endCol + 1, "expected a \"text\" string after 'log'");
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'log', loc, text: s.str! };
+      }
+      case 'sysctl': {
+        cur.next();
+        let prefix: string | undefined;
+        if (!cur.atEnd()) {
+          const parts: string[] = [];
+          const t0 = cur.peek()!;
+          for (;;) {
+            const t = cur.next();
+            if (!t || (t.kind !== 'ident' && t.kind !== 'num')) throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, 'expected a sysctl name such as hw.busdma or hw.busdma.zone0');
+            parts.push(t.text);
+            if (!cur.is('.')) break;
+            cur.next();
+          }
+          prefix = parts.join('.');
+          if (!('hw.busdma'.startsWith(prefix) || prefix.startsWith('hw.busdma'))) {
+            throw new ParseError(t0.col, cur.endCol(), `'${prefix}' is not under hw.busdma`);
+          }
+        }
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'sysctl', loc, prefix };
+      }
+      default:
+        break;
+    }
+    // An assignment `T = call(...)` / `t[i] = call(...)`, or a bare call.
+    let target: HandleRef | undefined;
+    if (!(first.text in CALLS)) {
+      target = this.handleRef(cur);
+      if (!cur.is('=')) {
+        const t = cur.peek();
+        if (!t && !target.index) throw new ParseError(first.col, first.endCol, `unknown statement '${first.text}'`);
+        throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, `expected '=' after '${first.text}${target.index ? '[...]' : ''}'`);
+      }
+      cur.next();
+      if (KEYWORDS.has(target.name) || NAMED_CONSTANTS[target.name] !== undefined || (BUILTIN_NAMES as readonly string[]).includes(target.name) || /^zone\d+$/.test(target.name)) {
+        this.error(line, target.loc.col, target.loc.endCol, `'${target.name}' is reserved and cannot name a handle`);
+      }
+    }
+    const callTok = cur.next();
+    if (!callTok || callTok.kind !== 'ident') throw new ParseError(callTok ? callTok.col : cur.endCol(), callTok ? callTok.endCol : cur.endCol() + 1, 'expected a busdma call');
+    if (!(callTok.text in CALLS)) {
+      throw new ParseError(callTok.col, callTok.endCol, `unknown call '${callTok.text}' (known: ${Object.keys(CALLS).join(', ')})`);
+    }
+    const call = callTok.text as CallName;
+    const spec = CALLS[call];
+    if (!cur.is('(')) throw new ParseError(callTok.endCol, callTok.endCol + 1, `expected '(' after ${call}`);
+    cur.next();
+    const positional: ArgValue[] = [];
+    const named: NamedArg[] = [];
+    while (!cur.is(')')) {
+      if (cur.atEnd()) throw new ParseError(cur.endCol(), cur.endCol() + 1, `expected ')' to close ${call}(`);
+      const t = cur.peek()!;
+      if (t.kind === 'ident' && cur.is(':', 1) && spec.named.includes(t.text)) {
+        cur.next();
+        cur.next();
+        if (named.some((a) => a.name === t.text)) this.error(line, t.col, t.endCol, `argument '${t.text}' given twice`);
+        named.push({ name: t.text, nameLoc: { line, col: t.col, endCol: t.endCol }, value: this.expr(cur) });
+      } else if (t.kind === 'ident' && cur.is(':', 1) && spec.positional[positional.length] !== 'buffer') {
+        throw new ParseError(t.col, t.endCol, spec.named.length
+          ? `${call} has no argument '${t.text}' (known: ${spec.named.join(', ')})`
+          : `${call} takes no named arguments`);
+      } else {
+        if (named.length) throw new ParseError(t.col, t.endCol, 'positional arguments must come before named ones');
+        const kind = spec.positional[positional.length];
+        if (kind === undefined) throw new ParseError(t.col, t.endCol, `${call} takes ${spec.positional.length} positional argument${spec.positional.length === 1 ? '' : 's'}`);
+        positional.push(kind === 'buffer' ? this.buffers(cur) : { kind: 'expr', expr: this.expr(cur) });
+      }
+      if (cur.is(',')) {
+        cur.next();
+        if (cur.is(')')) throw new ParseError(cur.peek()!.col, cur.peek()!.endCol, "expected an argument after ','");
+      } else if (!cur.is(')')) {
+        const u = cur.peek();
+        throw new ParseError(u ? u.col : cur.endCol(), u ? u.endCol : cur.endCol() + 1, `expected ',' or ')' in ${call}(...)`);
+      }
+    }
+    const close = cur.next()!;
+    this.expectEnd(cur);
+    const callLoc: Loc = { line, col: callTok.col, endCol: callTok.endCol };
+    if (positional.length < spec.positional.length) {
+      const names = spec.positional.map((k) => (k === 'expr' ? 'ops' : k)).join(', ');
+      this.error(line, close.col, close.endCol, `${call} needs ${spec.positional.length} argument${spec.positional.length === 1 ? '' : 's'} (${names}), got ${positional.length}`);
+    }
+    spec.positional.forEach((k, idx) => {
+      const a = positional[idx];
+      if (!a || (k !== 'tag' && k !== 'map')) return;
+      if (a.kind !== 'expr' || (a.expr.kind !== 'name' && a.expr.kind !== 'index')) {
+        const l = a.kind === 'expr' ? a.expr.loc : a.loc;
+        this.error(line, l.col, l.endCol, `expected a ${k} handle`);
+      }
+    });
+    if (target && !spec.returns) this.error(line, target.loc.col, target.loc.endCol, `${call} returns no handle to assign`);
+    if (target && spec.returns) {
+      const prev = this.program.handleKinds.get(target.name);
+      if (prev && prev !== spec.returns) this.error(line, target.loc.col, target.loc.endCol, `'${target.name}' is used for both tags and maps`);
+      else this.program.handleKinds.set(target.name, spec.returns);
+    }
+    this.seenCall = true;
+    return { kind: 'call', loc, call, callLoc, target, positional, named, checked: false };
+  }
+
+  private expectEnd(cur: LineCursor): void {
+    const t = cur.peek();
+    if (t) throw new ParseError(t.col, t.endCol, `unexpected '${t.text}' at the end of the statement`);
+  }
+
+  private handleRef(cur: LineCursor): HandleRef {
+    const t = cur.next()!;
+    if (t.kind !== 'ident') throw new ParseError(t.col, t.endCol, 'expected a handle name');
+    const loc: Loc = { line: cur.line, col: t.col, endCol: t.endCol };
+    if (cur.is('[')) {
+      cur.next();
+      const index = this.expr(cur);
+      if (!cur.is(']')) throw new ParseError(cur.peek()?.col ?? cur.endCol(), cur.peek()?.endCol ?? cur.endCol() + 1, "expected ']'");
+      loc.endCol = cur.next()!.endCol;
+      return { name: t.text, index, loc };
+    }
+    return { name: t.text, loc };
+  }
+
+  private buffers(cur: LineCursor): ArgValue {
+    const start = cur.peek()!;
+    if (cur.is('[')) {
+      cur.next();
+      const list: BufferExpr[] = [];
+      for (;;) {
+        list.push(this.buffer(cur));
+        if (cur.is(',')) { cur.next(); continue; }
+        if (cur.is(']')) break;
+        const t = cur.peek();
+        throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, "expected ',' or ']' in the buffer list");
+      }
+      const end = cur.next()!;
+      return { kind: 'buffers', buffers: list, list: true, loc: { line: cur.line, col: start.col, endCol: end.endCol } };
+    }
+    const b = this.buffer(cur);
+    return { kind: 'buffers', buffers: [b], list: false, loc: b.loc };
+  }
+
+  private buffer(cur: LineCursor): BufferExpr {
+    const paddr = this.expr(cur);
+    if (!cur.is(':')) {
+      const t = cur.peek();
+      throw new ParseError(t ? t.col : paddr.loc.endCol, t ? t.endCol : paddr.loc.endCol + 1, "expected a buffer 'PADDR:LEN' (a ':' and a length)");
+    }
+    cur.next();
+    const len = this.expr(cur);
+    return { paddr, len, loc: { line: cur.line, col: paddr.loc.col, endCol: len.loc.endCol } };
+  }
+
+  // ---- expressions, by C precedence ----
+
+  private expr(cur: LineCursor, depth = 0): Expr {
+    if (depth > 64) {
+      const t = cur.peek();
+      throw new ParseError(t?.col ?? 1, t?.endCol ?? 2, 'expression nested too deeply');
+    }
+    return this.binary(cur, 0, depth);
+  }
+
+  private static LEVELS: BinOp[][] = [
+    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>'],
+    ['+', '-'], ['*', '/', '%'],
+  ];
+
+  private binary(cur: LineCursor, level: number, depth: number): Expr {
+    if (level >= Parser.LEVELS.length) return this.unary(cur, depth);
+    let left = this.binary(cur, level + 1, depth);
+    for (;;) {
+      const t = cur.peek();
+      if (!t || t.kind !== 'punct' || !(Parser.LEVELS[level] as string[]).includes(t.text)) return left;
+      cur.next();
+      const right = this.binary(cur, level + 1, depth);
+      left = { kind: 'binary', op: t.text as BinOp, left, right, loc: { line: cur.line, col: left.loc.col, endCol: right.loc.endCol } };
+    }
+  }
+
+  private unary(cur: LineCursor, depth: number): Expr {
+    const t = cur.peek();
+    if (t && t.kind === 'punct' && (t.text === '!' || t.text === '-' || t.text === '~')) {
+      cur.next();
+      if (depth > 64) throw new ParseError(t.col, t.endCol, 'expression nested too deeply');
+      const arg = this.unary(cur, depth + 1);
+      return { kind: 'unary', op: t.text, arg, loc: { line: cur.line, col: t.col, endCol: arg.loc.endCol } };
+    }
+    return this.postfix(cur, depth);
+  }
+
+  private postfix(cur: LineCursor, depth: number): Expr {
+    let e = this.primary(cur, depth);
+    while (cur.is('.')) {
+      cur.next();
+      const f = cur.next();
+      if (!f || f.kind !== 'ident') throw new ParseError(f ? f.col : cur.endCol(), f ? f.endCol : cur.endCol() + 1, "expected a field name after '.'");
+      const fieldLoc = { line: cur.line, col: f.col, endCol: f.endCol };
+      e = { kind: 'field', object: e, field: f.text, loc: { line: cur.line, col: e.loc.col, endCol: f.endCol }, fieldLoc };
+    }
+    return e;
+  }
+
+  private primary(cur: LineCursor, depth: number): Expr {
+    const t = cur.next();
+    if (!t) throw new ParseError(cur.endCol(), cur.endCol() + 1, 'expected an expression');
+    const loc: Loc = { line: cur.line, col: t.col, endCol: t.endCol };
+    if (t.kind === 'num') return { kind: 'num', value: t.value!, loc };
+    if (t.kind === 'str') return { kind: 'str', value: t.str!, loc };
+    if (t.kind === 'ident') {
+      if (cur.is('[')) {
+        cur.next();
+        const index = this.expr(cur, depth + 1);
+        if (!cur.is(']')) throw new ParseError(cur.peek()?.col ?? cur.endCol(), cur.peek()?.endCol ?? cur.endCol() + 1, "expected ']'");
+        loc.endCol = cur.next()!.endCol;
+        return { kind: 'index', base: t.text, index, loc };
+      }
+      return { kind: 'name', name: t.text, loc };
+    }
+    if (t.kind === 'punct' && t.text === '(') {
+      const e = this.expr(cur, depth + 1);
+      if (!cur.is(')')) throw new ParseError(cur.peek()?.col ?? cur.endCol(), cur.peek()?.endCol ?? cur.endCol() + 1, "expected ')'");
+      cur.next();
+      return e;
+    }
+    throw new ParseError(t.col, t.endCol, `expected an expression, found '${t.text}'`);
+  }
+
+  // ---- static checks over the whole program ----
+
+  private semantic(): void {
+    const kinds = this.program.handleKinds;
+    const walk = (stmts: Stmt[], loopVars: string[]) => {
+      for (const s of stmts) {
+        switch (s.kind) {
+          case 'repeat': {
+            this.checkExpr(s.count, loopVars);
+            if (s.var && loopVars.includes(s.var)) this.error(s.loc.line, s.varLoc!.col, s.varLoc!.endCol, `loop variable '${s.var}' already names an enclosing loop's variable`);
+            if (s.var && kinds.has(s.var)) this.error(s.loc.line, s.varLoc!.col, s.varLoc!.endCol, `'${s.var}' already names a handle`);
+            walk(s.body, s.var ? [...loopVars, s.var] : loopVars);
+            break;
+          }
+          case 'call': {
+            const spec = CALLS[s.call];
+            s.positional.forEach((a, i) => {
+              if (a.kind === 'expr') {
+                const k = spec.positional[i];
+                if ((k === 'tag' || k === 'map') && (a.expr.kind === 'name' || a.expr.kind === 'index')) {
+                  const name = a.expr.kind === 'name' ? a.expr.name : a.expr.base;
+                  if (a.expr.kind === 'index') this.checkExpr(a.expr.index, loopVars);
+                  const have = kinds.get(name);
+                  if (loopVars.includes(name)) this.error(a.expr.loc.line, a.expr.loc.col, a.expr.loc.endCol, `'${name}' is a loop variable, not a ${k} handle`);
+                  else if (!have) this.error(a.expr.loc.line, a.expr.loc.col, a.expr.loc.endCol, `unknown handle '${name}': no ${k} is ever assigned to it`, 'unknown-handle');
+                  else if (have !== k) this.error(a.expr.loc.line, a.expr.loc.col, a.expr.loc.endCol, `'${name}' holds a ${have}, but a ${k} is expected here`);
+                } else if (a.kind === 'expr') {
+                  this.checkExpr(a.expr, loopVars);
+                }
+              } else {
+                for (const b of a.buffers) {
+                  this.checkExpr(b.paddr, loopVars);
+                  this.checkExpr(b.len, loopVars);
+                }
+              }
+            });
+            for (const n of s.named) {
+              if (n.name === 'parent') {
+                const e = n.value;
+                if (e.kind !== 'name' && e.kind !== 'index') {
+                  this.error(e.loc.line, e.loc.col, e.loc.endCol, 'parent: expects a tag handle');
+                } else {
+                  const name = e.kind === 'name' ? e.name : e.base;
+                  if (e.kind === 'index') this.checkExpr(e.index, loopVars);
+                  const have = kinds.get(name);
+                  if (have !== 'tag') this.error(e.loc.line, e.loc.col, e.loc.endCol, have ? `'${name}' holds a map, not a tag` : `unknown handle '${name}': no tag is ever assigned to it`, 'unknown-handle');
+                }
+              } else {
+                this.checkExpr(n.value, loopVars);
+              }
+            }
+            if (s.target?.index) this.checkExpr(s.target.index, loopVars);
+            if (s.target && loopVars.includes(s.target.name)) this.error(s.loc.line, s.target.loc.col, s.target.loc.endCol, `cannot assign to loop variable '${s.target.name}'`);
+            if (!s.target && spec.returns) this.warn(s.loc.line, s.callLoc.col, s.callLoc.endCol, `the ${spec.returns} ${s.call} creates is not kept in a handle`);
+            break;
+          }
+          case 'expect':
+          case 'print':
+            this.checkExpr(s.expr, loopVars);
+            break;
+          default:
+            break;
+        }
+      }
+    };
+    walk(this.program.body, []);
+  }
+
+  private checkExpr(e: Expr, loopVars: string[]): void {
+    const kinds = this.program.handleKinds;
+    switch (e.kind) {
+      case 'num':
+      case 'str':
+        return;
+      case 'name': {
+        const n = e.name;
+        if (NAMED_CONSTANTS[n] !== undefined || loopVars.includes(n) || (BUILTIN_NAMES as readonly string[]).includes(n) || /^zone\d+$/.test(n) || kinds.has(n)) return;
+        if (n === 'global') return;
+        this.error(e.loc.line, e.loc.col, e.loc.endCol, `unknown name '${n}'`, 'unknown-name');
+        return;
+      }
+      case 'index':
+        if (!kinds.has(e.base)) this.error(e.loc.line, e.loc.col, e.loc.col + e.base.length, `unknown handle '${e.base}'`, 'unknown-handle');
+        this.checkExpr(e.index, loopVars);
+        return;
+      case 'field': {
+        const o = e.object;
+        let fields: readonly string[] | undefined;
+        let what = '';
+        if (o.kind === 'name' && /^zone\d+$/.test(o.name)) { fields = ZONE_FIELDS; what = 'a zone'; }
+        else if (o.kind === 'name' && o.name === 'global') { fields = GLOBAL_FIELDS; what = 'global'; }
+        else if (o.kind === 'name' || o.kind === 'index') {
+          const name = o.kind === 'name' ? o.name : o.base;
+          const k = kinds.get(name);
+          if (!k) {
+            this.checkExpr(o, loopVars);
+            return;
+          }
+          if (o.kind === 'index') this.checkExpr(o.index, loopVars);
+          fields = k === 'tag' ? TAG_FIELDS : MAP_FIELDS;
+          what = `a ${k}`;
+        } else {
+          this.error(e.loc.line, e.loc.col, e.loc.endCol, 'only zones, tags, maps and global have fields');
+          return;
+        }
+        if (!fields.includes(e.field)) {
+          this.error(e.fieldLoc.line, e.fieldLoc.col, e.fieldLoc.endCol, `${what} has no field '${e.field}' (fields: ${fields.join(', ')})`, 'unknown-field');
+        }
+        return;
+      }
+      case 'unary':
+        this.checkExpr(e.arg, loopVars);
+        return;
+      case 'binary':
+        this.checkExpr(e.left, loopVars);
+        this.checkExpr(e.right, loopVars);
+        return;
+    }
+  }
+}
+
+/** A constant expression's value (numbers, named constants and arithmetic on them). */
+export function constValue(e: Expr): bigint | undefined {
+  switch (e.kind) {
+    case 'num': return e.value;
+    case 'name': return NAMED_CONSTANTS[e.name];
+    case 'binary': {
+      const a = constValue(e.left);
+      const b = constValue(e.right);
+      if (a === undefined || b === undefined) return undefined;
+      const M = 0xffff_ffff_ffff_ffffn;
+      switch (e.op) {
+        case '+': return (a + b) & M;
+        case '-': return (a - b) & M;
+        case '*': return (a * b) & M;
+        case '|': return a | b;
+        case '&': return a & b;
+        case '<<': return b < 64n ? (a << b) & M : 0n;
+        case '/': return b === 0n ? undefined : a / b;
+        default: return undefined;
+      }
+    }
+    default: return undefined;
+  }
+}
+
+function readsErrno(e: Expr): boolean {
+  switch (e.kind) {
+    case 'name': return e.name === 'errno' || e.name === 'cb_error';
+    case 'field': return e.field === 'cb_error' || readsErrno(e.object);
+    case 'unary': return readsErrno(e.arg);
+    case 'binary': return readsErrno(e.left) || readsErrno(e.right);
+    case 'index': return readsErrno(e.index);
+    default: return false;
+  }
+}
+
+/** A call's errno counts as checked when the next statement of its block is an expect on it. */
+function markChecked(stmts: Stmt[]): void {
+  for (let i = 0; i < stmts.length; i++) {
+    const s = stmts[i];
+    if (s.kind === 'repeat') markChecked(s.body);
+    if (s.kind === 'call') {
+      const n = stmts[i + 1];
+      s.checked = !!n && n.kind === 'expect' && readsErrno(n.expr);
+    }
+  }
+}
+
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  return `${file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+}

@@ -1,0 +1,692 @@
+// The stepper: executes a parsed trace one statement at a time against the simulator core.
+// The CLI runs it to the end; the debug adapter drives it tick by tick and travels in time
+// through its snapshots (timetravel.ts). Everything here is deterministic.
+
+import type { ArgValue, CallStmt, Expr, HandleRef, Loc, Program, RepeatStmt, Stmt } from './ast';
+import { EvalError, evaluate, formatValue, readsOf, truthy, type Scope, type Value } from './evaluate';
+import {
+  BusDma, InvariantError, KernelPanic, SimLimitError, type CoreEvent, type EventKind,
+} from '../core/busdma';
+import { BUS_DMA_COULD_BOUNCE, BUS_DMA_MIN_ALLOC_COMP, errnoName } from '../core/constants';
+import { DEFAULT_KERNEL, type KernelId } from '../core/kernels';
+import { cloneState, stateWeight, type DmaMap, type SimState, type Tag, type Zone } from '../core/state';
+import { hex } from '../core/u64';
+import { sysctlLines } from './sysctl';
+
+export const DEFAULT_MAX_STEPS = 10_000_000;
+export const KEEP_PER_KIND = 1000;
+
+export interface TraceEvent extends CoreEvent {
+  line: number;
+  column: number;
+  step: number;
+  tick: number;
+}
+
+export interface Handle {
+  kind: 'tag' | 'map';
+  id: number;            // 0 when the create failed
+  errno: number;         // the create's errno
+  line: number;
+}
+
+export interface Frame {
+  stmts: Stmt[];
+  pc: number;
+  repeat?: RepeatStmt;
+  iter: number;
+  count: number;
+}
+
+export interface InterpState {
+  frames: Frame[];
+  handles: Map<string, Handle>;
+  errno: number;
+  cb_error: number;
+  steps: number;
+  tick: number;
+  expects: { passed: number; failed: number };
+  errnos: Record<string, number>;
+  eventCounts: Record<string, number>;
+  panic: { line: number; message: string } | null;
+  fatal: { line: number; col: number; message: string } | null;
+  finished: boolean;
+  threadActive: boolean;
+}
+
+export interface Checkpoint {
+  tick: number;
+  core: SimState;
+  interp: InterpState;
+  weight: number;
+}
+
+export interface OutputLine {
+  tick: number;
+  line: number;
+  text: string;
+}
+
+export interface TickResult {
+  /** What ran: a statement, entering a repeat, the end-of-trace thread, or nothing (done). */
+  kind: 'stmt' | 'enter' | 'finish' | 'none';
+  stmt?: Stmt;
+  events: TraceEvent[];
+  output: OutputLine[];
+}
+
+export interface RunOptions {
+  kernel?: KernelId;
+  maxSteps?: number;
+  /** Walk every map and page after every step (tests, fuzzing). The cheap checks always run. */
+  fullInvariants?: boolean;
+  /** Called after every step with the core, e.g. to record a timeline. */
+  onStep?: (r: TraceRunner) => void;
+}
+
+export function cloneInterp(s: InterpState): InterpState {
+  return {
+    ...s,
+    frames: s.frames.map((f) => ({ ...f })),
+    handles: new Map(s.handles),
+    expects: { ...s.expects },
+    errnos: { ...s.errnos },
+    eventCounts: { ...s.eventCounts },
+  };
+}
+
+export class TraceRunner {
+  readonly program: Program;
+  readonly kernel: KernelId;
+  readonly maxmem: bigint;
+  core: BusDma;
+  st: InterpState;
+  readonly maxSteps: number;
+  readonly fullInvariants: boolean;
+  onStep?: (r: TraceRunner) => void;
+  /** Every event ever raised, in order (kept across time travel: the run is deterministic). */
+  readonly events: TraceEvent[] = [];
+  readonly output: OutputLine[] = [];
+  /** Highest tick whose events and output are already in the logs. */
+  private logged = 0;
+  private tickEvents: TraceEvent[] = [];
+  private tickOutput: OutputLine[] = [];
+
+  constructor(program: Program, opts: RunOptions = {}) {
+    this.program = program;
+    this.kernel = opts.kernel ?? (program.kernel?.id as KernelId | undefined) ?? DEFAULT_KERNEL;
+    this.maxmem = program.machine.maxmem ?? 16n << 30n;
+    this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.fullInvariants = !!opts.fullInvariants;
+    this.onStep = opts.onStep;
+    this.core = new BusDma(this.kernel, this.maxmem);
+    this.core.emit = (e) => this.raise(e);
+    this.st = {
+      frames: [{ stmts: program.body, pc: 0, iter: 0, count: 1 }],
+      handles: new Map(),
+      errno: 0,
+      cb_error: 0,
+      steps: 0,
+      tick: 0,
+      expects: { passed: 0, failed: 0 },
+      errnos: {},
+      eventCounts: {},
+      panic: null,
+      fatal: null,
+      finished: false,
+      threadActive: false,
+    };
+    this.normalize();
+  }
+
+  // ---- position ------------------------------------------------------------------------
+
+  /** The statement that runs next, or undefined at the end of the trace. */
+  current(): Stmt | undefined {
+    const f = this.st.frames[this.st.frames.length - 1];
+    return f ? f.stmts[f.pc] : undefined;
+  }
+
+  get done(): boolean {
+    return this.st.finished || this.st.panic !== null || this.st.fatal !== null;
+  }
+
+  /** Advance past finished blocks and loop iterations to the next statement to run. */
+  private normalize(): void {
+    const fr = this.st.frames;
+    for (;;) {
+      const f = fr[fr.length - 1];
+      if (!f) return;
+      if (f.pc < f.stmts.length) return;
+      if (f.repeat && f.iter + 1 < f.count) {
+        f.iter++;
+        f.pc = 0;
+        return;
+      }
+      if (fr.length === 1) return; // end of the trace: root frame exhausted
+      fr.pop();
+      fr[fr.length - 1].pc++;
+    }
+  }
+
+  // ---- events and output ---------------------------------------------------------------
+
+  private curLoc(): Loc {
+    const s = this.current();
+    return s ? s.loc : { line: Math.max(1, this.program.source.split('\n').length), col: 1, endCol: 2 };
+  }
+
+  private raise(e: CoreEvent): void {
+    const loc = this.curLoc();
+    const ev: TraceEvent = { ...e, line: e.line ?? loc.line, column: e.line ? 1 : loc.col, step: this.st.steps, tick: this.st.tick };
+    const n = (this.st.eventCounts[e.kind] ?? 0) + 1;
+    this.st.eventCounts[e.kind] = n;
+    this.tickEvents.push(ev);
+    if (this.st.tick > this.logged && n <= KEEP_PER_KIND) this.events.push(ev);
+  }
+
+  private print(text: string): void {
+    const o: OutputLine = { tick: this.st.tick, line: this.curLoc().line, text };
+    this.tickOutput.push(o);
+    if (this.st.tick > this.logged) this.output.push(o);
+  }
+
+  // ---- one tick ------------------------------------------------------------------------
+
+  tick(): TickResult {
+    this.tickEvents = [];
+    this.tickOutput = [];
+    if (this.done) return { kind: 'none', events: [], output: [] };
+    const stmt = this.current();
+    let kind: TickResult['kind'];
+    this.st.tick++;
+    try {
+      if (!stmt) {
+        kind = 'finish';
+        this.finish();
+      } else if (stmt.kind === 'repeat') {
+        kind = 'enter';
+        this.enterRepeat(stmt);
+      } else {
+        kind = 'stmt';
+        if (this.st.steps >= this.maxSteps) {
+          this.st.fatal = {
+            line: stmt.loc.line, col: stmt.loc.col,
+            message: `stopped after ${this.maxSteps} steps (--max-steps); the trace is longer than that`,
+          };
+          this.st.tick--;
+          return { kind: 'none', stmt, events: [], output: [] };
+        }
+        this.st.steps++;
+        this.core.line = stmt.loc.line;
+        this.exec(stmt);
+        this.core.checkInvariants(this.fullInvariants);
+        this.st.frames[this.st.frames.length - 1].pc++;
+        this.normalize();
+        this.onStep?.(this);
+      }
+    } catch (e) {
+      if (e instanceof KernelPanic) {
+        const loc = stmt ? stmt.loc : this.curLoc();
+        this.rewindOneStep();
+        this.st.panic = { line: loc.line, message: e.message };
+        this.raise({ kind: 'panic', message: `panic: ${e.message}` });
+        kind = 'stmt';
+      } else if (e instanceof EvalError || e instanceof SimLimitError) {
+        const loc = (e instanceof EvalError && e.loc) || (stmt ? stmt.loc : this.curLoc());
+        this.st.fatal = { line: loc.line, col: loc.col, message: e.message };
+        kind = 'stmt';
+      } else {
+        throw e;
+      }
+    }
+    if (this.st.tick > this.logged) this.logged = this.st.tick;
+    return { kind, stmt, events: this.tickEvents, output: this.tickOutput };
+  }
+
+  /** A panic leaves the state of before its statement: replay the trace up to there. */
+  private rewindOneStep(): void {
+    const target = this.st.tick - 1;
+    const fresh = new TraceRunner(this.program, { kernel: this.kernel, maxSteps: this.maxSteps });
+    fresh.logged = Number.MAX_SAFE_INTEGER;
+    while (fresh.st.tick < target && !fresh.done) fresh.tick();
+    const counts = this.st.eventCounts;
+    this.core = fresh.core;
+    this.core.emit = (e) => this.raise(e);
+    this.st = fresh.st;
+    this.st.eventCounts = counts;
+    this.st.tick = target + 1;
+  }
+
+  runToEnd(): void {
+    while (!this.done) this.tick();
+  }
+
+  private enterRepeat(r: RepeatStmt): void {
+    const v = this.evalNum(r.count, 'a repeat count');
+    const count = v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+    const parent = this.st.frames[this.st.frames.length - 1];
+    if (count === 0 || r.body.length === 0) {
+      parent.pc++;
+    } else {
+      this.st.frames.push({ stmts: r.body, pc: 0, repeat: r, iter: 0, count });
+    }
+    this.normalize();
+  }
+
+  /** The end of the trace: the busdma thread runs once more, then what still waits stalls. */
+  private finish(): void {
+    this.runThread(undefined);
+    for (const m of this.core.stalledMaps()) {
+      const z = this.core.zoneOf(this.core.state.tags.get(m.dmat)!);
+      this.raise({
+        kind: 'stall', line: m.queuedLine, map: m.label, zone: z?.name,
+        message: `the deferred load of map ${m.label} never completes: it still waits for ${m.pagesneeded - m.pagesreserved} of ${m.pagesneeded} bounce pages in ${z?.name ?? '?'} and nothing will free them`,
+      });
+    }
+    this.st.finished = true;
+  }
+
+  // ---- statements ----------------------------------------------------------------------
+
+  private exec(s: Stmt): void {
+    switch (s.kind) {
+      case 'call':
+        return this.execCall(s);
+      case 'expect': {
+        const v = this.eval(s.expr);
+        if (truthy(v)) {
+          this.st.expects.passed++;
+        } else {
+          this.st.expects.failed++;
+          const vals = readsOf(s.expr).map((r) => {
+            try {
+              return `${exprText(this.program.source, r.loc)} = ${formatValue(this.eval(r))}`;
+            } catch {
+              return undefined;
+            }
+          }).filter((x): x is string => !!x);
+          const uniq = [...new Set(vals)];
+          this.raise({
+            kind: 'expect',
+            message: `expect failed: ${s.source}${uniq.length ? ` (${uniq.join(', ')})` : ''}${s.message ? `: ${s.message}` : ''}`,
+          });
+        }
+        return;
+      }
+      case 'print':
+        this.print(this.describe(s.expr, s.source));
+        return;
+      case 'log':
+        this.print(s.text);
+        return;
+      case 'sysctl':
+        for (const l of sysctlLines(this.core.state, s.prefix)) this.print(l);
+        return;
+      case 'repeat':
+        return;
+    }
+  }
+
+  private execCall(s: CallStmt): void {
+    const core = this.core;
+    let errno = 0;
+    let cbError: number | null = null;
+    const named = (k: string): Expr | undefined => s.named.find((a) => a.name === k)?.value;
+    switch (s.call) {
+      case 'bus_dma_tag_create': {
+        const key = this.targetKey(s.target);
+        let parent: number | undefined;
+        const pe = named('parent');
+        if (pe) {
+          parent = this.handleId(pe, 'tag');
+          if (parent === undefined) { this.bindFailed(s, key, 'tag', 22); return this.afterCall(s, 22, null); }
+        }
+        const opt = (k: string) => {
+          const e = named(k);
+          return e ? this.evalNum(e, k) : undefined;
+        };
+        const nseg = opt('nsegments');
+        if (nseg !== undefined && nseg > 0xffff_ffffn) {
+          throw new EvalError(`nsegments ${nseg} does not fit the kernel's u_int`, named('nsegments')!.loc);
+        }
+        const r = core.bus_dma_tag_create({
+          parent, alignment: opt('alignment'), boundary: opt('boundary'), lowaddr: opt('lowaddr'),
+          highaddr: opt('highaddr'), maxsize: opt('maxsize'), nsegments: nseg, maxsegsz: opt('maxsegsz'),
+          flags: opt('flags'),
+        }, key ?? '(unnamed)');
+        errno = r.errno;
+        if (key) this.st.handles.set(key, { kind: 'tag', id: r.id ?? 0, errno, line: s.loc.line });
+        break;
+      }
+      case 'bus_dma_tag_destroy': {
+        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
+        if (t !== undefined) errno = core.bus_dma_tag_destroy(t);
+        break;
+      }
+      case 'bus_dmamap_create': {
+        const key = this.targetKey(s.target);
+        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
+        if (t === undefined) { this.bindFailed(s, key, 'map', 22); return this.afterCall(s, 22, null); }
+        const r = core.bus_dmamap_create(t, key ?? '(unnamed)');
+        errno = r.errno;
+        if (key) this.st.handles.set(key, { kind: 'map', id: r.id ?? 0, errno, line: s.loc.line });
+        break;
+      }
+      case 'bus_dmamap_destroy': {
+        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
+        const m = this.handleId(this.posExpr(s.positional[1]), 'map');
+        if (t !== undefined && m !== undefined) errno = core.bus_dmamap_destroy(t, m);
+        break;
+      }
+      case 'bus_dmamap_load': {
+        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
+        const m = this.handleId(this.posExpr(s.positional[1]), 'map');
+        const bufs = this.buffers(s.positional[2]);
+        const fe = named('flags');
+        const flags = fe ? Number(BigInt.asUintN(32, this.evalNum(fe, 'flags'))) : 0;
+        if (t !== undefined && m !== undefined) {
+          const r = core.bus_dmamap_load(t, m, bufs, flags);
+          errno = r.errno;
+          cbError = r.cb_error;
+          this.st.cb_error = r.cb_error ?? 0;
+        }
+        break;
+      }
+      case 'bus_dmamap_unload': {
+        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
+        const m = this.handleId(this.posExpr(s.positional[1]), 'map');
+        if (t !== undefined && m !== undefined) core.bus_dmamap_unload(t, m);
+        break;
+      }
+      case 'bus_dmamap_sync': {
+        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
+        const m = this.handleId(this.posExpr(s.positional[1]), 'map');
+        const op = Number(BigInt.asUintN(32, this.evalNum(this.posExpr(s.positional[2]), 'the sync ops')));
+        if (t !== undefined && m !== undefined) core.bus_dmamap_sync(t, m, op);
+        break;
+      }
+      case 'busdma_thread':
+        this.runThread(s);
+        break;
+    }
+    this.afterCall(s, errno, cbError);
+  }
+
+  private runThread(s: CallStmt | undefined): void {
+    this.st.threadActive = true;
+    try {
+      this.core.busdma_thread((m, r) => {
+        this.st.cb_error = r.cb_error ?? 0;
+        if (r.cb_error && !(s && s.checked)) {
+          this.raise({
+            kind: 'error', map: m.label,
+            message: `the deferred load of map ${m.label}, replayed by the busdma thread, called back with ${errnoName(r.cb_error)}`,
+          });
+        }
+      });
+    } finally {
+      this.st.threadActive = false;
+    }
+  }
+
+  private afterCall(s: CallStmt, errno: number, cbError: number | null): void {
+    this.st.errno = errno;
+    if (errno !== 0) {
+      const n = errnoName(errno);
+      this.st.errnos[n] = (this.st.errnos[n] ?? 0) + 1;
+    }
+    if (s.checked) return;
+    if (errno !== 0) {
+      this.raise({ kind: 'error', message: `${s.call} returned ${errnoName(errno)} and no expect on the next line checks it` });
+    } else if (cbError) {
+      this.raise({ kind: 'error', message: `${s.call} called back with ${errnoName(cbError)} (the load returned 0) and no expect on the next line checks it` });
+    }
+  }
+
+  private bindFailed(s: CallStmt, key: string | undefined, kind: 'tag' | 'map', errno: number): void {
+    if (key) this.st.handles.set(key, { kind, id: 0, errno, line: s.loc.line });
+  }
+
+  private posExpr(a: ArgValue | undefined): Expr {
+    if (!a || a.kind !== 'expr') throw new EvalError('missing argument');
+    return a.expr;
+  }
+
+  private buffers(a: ArgValue | undefined): { paddr: bigint; len: bigint }[] {
+    if (!a || a.kind !== 'buffers') throw new EvalError('missing buffer');
+    return a.buffers.map((b) => {
+      const paddr = this.evalNum(b.paddr, 'a buffer address');
+      const len = this.evalNum(b.len, 'a buffer length');
+      if (paddr + len > 1n << 64n) throw new EvalError(`buffer ${hex(paddr)}:${len} runs past the end of the 64-bit address space`, b.loc);
+      return { paddr, len };
+    });
+  }
+
+  // ---- handles -------------------------------------------------------------------------
+
+  private targetKey(t: HandleRef | undefined): string | undefined {
+    if (!t) return undefined;
+    if (!t.index) return t.name;
+    return `${t.name}[${this.evalNum(t.index, 'an index')}]`;
+  }
+
+  /** The key a handle expression names: `rx` or `rx[3]`. */
+  handleKey(e: Expr): string {
+    if (e.kind === 'name') return e.name;
+    if (e.kind === 'index') return `${e.base}[${this.evalNum(e.index, 'an index')}]`;
+    throw new EvalError('expected a handle', e.loc);
+  }
+
+  /** The live object id a handle expression names, or undefined after raising `misuse`. */
+  private handleId(e: Expr, kind: 'tag' | 'map'): number | undefined {
+    const key = this.handleKey(e);
+    const h = this.st.handles.get(key);
+    if (!h) {
+      this.raise({ kind: 'misuse', [kind]: key, message: `${kind} ${key} was never created` });
+      return undefined;
+    }
+    if (h.kind !== kind) {
+      this.raise({ kind: 'misuse', message: `${key} holds a ${h.kind}, not a ${kind}` });
+      return undefined;
+    }
+    if (h.id === 0) {
+      this.raise({ kind: 'misuse', [kind]: key, message: `${key} holds no ${kind}: its create at line ${h.line} failed with ${errnoName(h.errno)}` });
+      return undefined;
+    }
+    const obj = kind === 'tag' ? this.core.state.tags.get(h.id) : this.core.state.maps.get(h.id);
+    if (!obj || obj.destroyed) {
+      this.raise({ kind: 'misuse', [kind]: key, message: `${kind} ${key} is already destroyed` });
+      return undefined;
+    }
+    return h.id;
+  }
+
+  // ---- expressions ---------------------------------------------------------------------
+
+  eval(e: Expr, extra?: Record<string, Value>): Value {
+    return evaluate(e, this.scope(extra));
+  }
+
+  private evalNum(e: Expr, what: string): bigint {
+    const v = this.eval(e);
+    if (typeof v !== 'bigint') throw new EvalError(`${what} must be a number, got "${v}"`, e.loc);
+    return v;
+  }
+
+  zoneByName(name: string): Zone | undefined {
+    const m = /^zone(\d+)$/.exec(name);
+    if (!m) return undefined;
+    return this.core.state.zones.find((z) => z.name === name);
+  }
+
+  /** Resolve a handle key to its live (or kernel-held) object. */
+  object(key: string): { kind: 'tag'; tag: Tag } | { kind: 'map'; map: DmaMap } | { error: string } {
+    const h = this.st.handles.get(key);
+    if (!h) return { error: `${key} was never created` };
+    if (h.id === 0) return { error: `${key} holds no ${h.kind}: its create at line ${h.line} failed with ${errnoName(h.errno)}` };
+    if (h.kind === 'tag') {
+      const t = this.core.state.tags.get(h.id);
+      if (!t || t.destroyed) return { error: `tag ${key} is destroyed` };
+      return { kind: 'tag', tag: t };
+    }
+    const m = this.core.state.maps.get(h.id);
+    if (!m || m.destroyed) return { error: `map ${key} is destroyed` };
+    return { kind: 'map', map: m };
+  }
+
+  scope(extra?: Record<string, Value>): Scope {
+    return {
+      name: (name, loc) => {
+        if (extra && Object.prototype.hasOwnProperty.call(extra, name)) return extra[name];
+        for (let i = this.st.frames.length - 1; i >= 0; i--) {
+          const f = this.st.frames[i];
+          if (f.repeat?.var === name) return BigInt(f.iter);
+        }
+        switch (name) {
+          case 'errno': return BigInt(this.st.errno);
+          case 'cb_error': return BigInt(this.st.cb_error);
+          case 'leaked_bpages': return BigInt(this.core.leakedBpages());
+          case 'steps': return BigInt(this.st.steps);
+        }
+        if (/^zone\d+$/.test(name)) {
+          if (!this.zoneByName(name)) throw new EvalError(`${name} does not exist (yet)`, loc);
+          return name;
+        }
+        if (this.st.handles.has(name)) throw new EvalError(`'${name}' is a ${this.st.handles.get(name)!.kind}: read one of its fields, e.g. ${name}.map_count`, loc);
+        return undefined;
+      },
+      indexed: (base, index, loc) => {
+        throw new EvalError(`'${base}[${index}]' is a handle: read one of its fields`, loc);
+      },
+      field: (o, field, loc) => this.fieldOf(o, field, loc),
+    };
+  }
+
+  private fieldOf(o: Expr, field: string, loc: Loc): Value {
+    if (o.kind === 'name' && o.name === 'global') {
+      if (field === 'total_bpages') return BigInt(this.core.state.total_bpages);
+      if (field === 'zone_count') return BigInt(this.core.state.busdma_zonecount);
+      throw new EvalError(`global has no field '${field}'`, loc);
+    }
+    if (o.kind === 'name' && /^zone\d+$/.test(o.name)) {
+      const z = this.zoneByName(o.name);
+      if (!z) throw new EvalError(`${o.name} does not exist (yet)`, o.loc);
+      return zoneField(z, field, this.kernel, loc);
+    }
+    if (o.kind !== 'name' && o.kind !== 'index') throw new EvalError('only zones, tags, maps and global have fields', loc);
+    const key = this.handleKey(o);
+    const obj = this.object(key);
+    if ('error' in obj) throw new EvalError(obj.error, o.loc);
+    if (obj.kind === 'tag') return tagField(this.core, obj.tag, field, loc);
+    return mapField(obj.map, field, loc);
+  }
+
+  /** `print` of an expression: whole objects for a zone or a handle, else the value. */
+  describe(e: Expr, source: string): string {
+    if (e.kind === 'name' && /^zone\d+$/.test(e.name)) {
+      const z = this.zoneByName(e.name);
+      if (!z) throw new EvalError(`${e.name} does not exist (yet)`, e.loc);
+      const fv = (f: string) => (f === 'refcount' && z.refcount === null ? '-' : formatValue(zoneField(z, f, this.kernel, e.loc), f === 'lowaddr'));
+      return `${z.name}: ${ZONE_PRINT.map((f) => `${f}=${fv(f)}`).join(' ')}${z.destroyed ? ' (destroyed)' : ''}`;
+    }
+    if ((e.kind === 'name' && this.st.handles.has(e.name)) || e.kind === 'index') {
+      const key = this.handleKey(e);
+      const obj = this.object(key);
+      if ('error' in obj) throw new EvalError(obj.error, e.loc);
+      if (obj.kind === 'tag') {
+        return `tag ${key}: ${TAG_PRINT.map((f) => `${f}=${formatValue(tagField(this.core, obj.tag, f, e.loc), HEX_FIELDS.has(f))}`).join(' ')}`;
+      }
+      return `map ${key}: ${MAP_PRINT.map((f) => `${f}=${formatValue(mapField(obj.map, f, e.loc))}`).join(' ')}`;
+    }
+    const v = this.eval(e);
+    return `${source} = ${formatValue(v)}`;
+  }
+
+  // ---- snapshots -----------------------------------------------------------------------
+
+  snapshot(): Checkpoint {
+    const core = cloneState(this.core.state);
+    return { tick: this.st.tick, core, interp: cloneInterp(this.st), weight: stateWeight(core) + this.st.handles.size / 4 };
+  }
+
+  restore(c: Checkpoint): void {
+    this.core.state = cloneState(c.core);
+    this.st = cloneInterp(c.interp);
+  }
+}
+
+const HEX_FIELDS = new Set(['lowaddr', 'highaddr', 'boundary', 'maxsize', 'maxsegsz', 'alignment']);
+const ZONE_PRINT = ['total_bpages', 'free_bpages', 'reserved_bpages', 'active_bpages', 'total_bounced', 'total_deferred', 'map_count', 'refcount', 'tags', 'lowaddr', 'alignment'];
+const TAG_PRINT = ['bounce_zone', 'map_count', 'lowaddr', 'highaddr', 'alignment', 'boundary', 'maxsize', 'nsegments', 'maxsegsz', 'could_bounce', 'min_alloc_comp', 'maxpages'];
+const MAP_PRINT = ['state', 'pagesneeded', 'pagesreserved', 'bpages', 'cb_error', 'nsegs'];
+
+export function zoneField(z: Zone, field: string, kernel: KernelId, loc?: Loc): Value {
+  switch (field) {
+    case 'total_bpages': return BigInt(z.total_bpages);
+    case 'free_bpages': return BigInt(z.free_bpages);
+    case 'reserved_bpages': return BigInt(z.reserved_bpages);
+    case 'active_bpages': return BigInt(z.active_bpages);
+    case 'total_bounced': return BigInt(z.total_bounced);
+    case 'total_deferred': return BigInt(z.total_deferred);
+    case 'map_count': return BigInt(z.map_count);
+    case 'lowaddr': return z.lowaddr;
+    case 'alignment': return z.alignment;
+    case 'domain': return BigInt(z.domain);
+    case 'tags': return BigInt(z.tags);
+    case 'destroyed': return z.destroyed ? 1n : 0n;
+    case 'refcount':
+      if (z.refcount === null) throw new EvalError(`zones have no refcount in kernel ${kernel}`, loc);
+      return BigInt(z.refcount);
+  }
+  throw new EvalError(`a zone has no field '${field}'`, loc);
+}
+
+export function tagField(core: BusDma, t: Tag, field: string, loc?: Loc): Value {
+  switch (field) {
+    case 'map_count': return BigInt(t.map_count);
+    case 'lowaddr': return t.lowaddr;
+    case 'highaddr': return t.highaddr;
+    case 'alignment': return t.alignment;
+    case 'boundary': return t.boundary;
+    case 'maxsize': return t.maxsize;
+    case 'nsegments': return BigInt(t.nsegments);
+    case 'maxsegsz': return t.maxsegsz;
+    case 'flags': return BigInt(t.flags);
+    case 'bounce_zone': return t.zone >= 0 ? core.state.zones[t.zone].name : 'NULL';
+    case 'could_bounce': return t.bounce_flags & BUS_DMA_COULD_BOUNCE ? 1n : 0n;
+    case 'min_alloc_comp': return t.bounce_flags & BUS_DMA_MIN_ALLOC_COMP ? 1n : 0n;
+    case 'maxpages': return BigInt(core.maxpages(t));
+  }
+  throw new EvalError(`a tag has no field '${field}'`, loc);
+}
+
+export function mapState(m: DmaMap): string {
+  if (m.queue === 'waiting') return 'waiting';
+  if (m.queue === 'callback') return 'callback';
+  return m.loaded || m.bpages.length ? 'loaded' : 'idle';
+}
+
+export function mapField(m: DmaMap, field: string, loc?: Loc): Value {
+  switch (field) {
+    case 'pagesneeded': return BigInt(m.pagesneeded);
+    case 'pagesreserved': return BigInt(m.pagesreserved);
+    case 'bpages': return BigInt(m.bpages.length);
+    case 'state': return mapState(m);
+    case 'cb_error': return BigInt(m.cb_error);
+    case 'nsegs': return BigInt(m.segs.length);
+  }
+  throw new EvalError(`a map has no field '${field}'`, loc);
+}
+
+function exprText(source: string, loc: Loc): string {
+  // Lines are short; find the line by counting newlines only for failed expects.
+  let start = 0;
+  for (let l = 1; l < loc.line; l++) start = source.indexOf('\n', start) + 1;
+  const end = source.indexOf('\n', start);
+  const line = source.slice(start, end < 0 ? undefined : end);
+  return line.slice(loc.col - 1, loc.endCol - 1);
+}
+
+export type { EventKind };
+export { InvariantError };
