@@ -340,7 +340,7 @@ export class TraceRunner {
         const pe = named('parent');
         if (pe) {
           parent = this.handleId(pe, 'tag');
-          if (parent === undefined) { this.bindFailed(s, key, 'tag', 22); return this.afterCall(s, 22, null); }
+          if (parent === undefined) { this.bindFailed(s, key, 'tag', 22); return this.afterCall(s, 0, null); }
         }
         const opt = (k: string) => {
           const e = named(k);
@@ -367,7 +367,7 @@ export class TraceRunner {
       case 'bus_dmamap_create': {
         const key = this.targetKey(s.target);
         const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
-        if (t === undefined) { this.bindFailed(s, key, 'map', 22); return this.afterCall(s, 22, null); }
+        if (t === undefined) { this.bindFailed(s, key, 'map', 22); return this.afterCall(s, 0, null); }
         const r = core.bus_dmamap_create(t, key ?? '(unnamed)');
         errno = r.errno;
         if (key) this.st.handles.set(key, { kind: 'map', id: r.id ?? 0, errno, line: s.loc.line });
