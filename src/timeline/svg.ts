@@ -369,6 +369,8 @@ class Chart {
     if (title) out.push(`<text class="bt-text bt-title" x="8" y="${fs + 4}" font-size="${fs + 2}" font-weight="600">${escapeXml(title)}</text>`);
 
     out.push(this.axes(yStep));
+    // an invisible hit area under the series and markers, for the panel's hover and click
+    out.push(`<rect class="bt-hit" id="bt-hit" x="${r1(this.x0)}" y="${r1(this.laneTop)}" width="${r1(this.x1 - this.x0)}" height="${r1(this.y1 - this.laneTop)}" fill="transparent" pointer-events="all"/>`);
     const clipId = 'bt-clip';
     out.push(`<clipPath id="${clipId}"><rect x="${r1(this.x0)}" y="${r1(this.y0 - 2)}" width="${r1(this.x1 - this.x0)}" height="${r1(this.y1 - this.y0 + 4)}"/></clipPath>`);
     out.push(`<g class="bt-series" clip-path="url(#${clipId})">`);
@@ -377,9 +379,8 @@ class Chart {
     out.push(this.markers(lanes));
     if (this.comparing && this.opts.divergence) out.push(this.divergenceMarker(this.opts.divergence));
     out.push(this.cursor());
-    // hover line and an invisible hit area for the panel's script
+    // the panel's hover line
     out.push(`<line class="bt-hover" id="bt-hover" x1="0" y1="${r1(this.y0)}" x2="0" y2="${r1(this.y1)}" stroke-width="1" stroke-dasharray="2 2" visibility="hidden" pointer-events="none"/>`);
-    out.push(`<rect class="bt-hit" id="bt-hit" x="${r1(this.x0)}" y="${r1(this.laneTop)}" width="${r1(this.x1 - this.x0)}" height="${r1(this.y1 - this.laneTop)}" fill="transparent" pointer-events="all"/>`);
     out.push(this.legend(legend, h - legend.rows * rowH - 2, rowH));
     if (!this.windows.length || this.windows.every((x) => x.columns === 0)) {
       out.push(`<text class="bt-muted" x="${r1((this.x0 + this.x1) / 2)}" y="${r1((this.y0 + this.y1) / 2)}" text-anchor="middle">no steps</text>`);
