@@ -79,6 +79,7 @@ class Parser {
   diags: Diagnostic[] = [];
   program: Program;
   private seenCall = false;
+  private assigned = new Map<string, 'tag' | 'map'>();
   private lines: string[];
 
   constructor(readonly source: string, readonly file: string) {
@@ -97,6 +98,7 @@ class Parser {
   }
 
   run(): ParseResult {
+    this.prescanHandles();
     const stack: { stmts: Stmt[]; repeat?: RepeatStmt }[] = [{ stmts: this.program.body }];
     for (let li = 0; li < this.lines.length; li++) {
       const line = li + 1;
@@ -127,8 +129,14 @@ class Parser {
           stack.push({ stmts: stmt.body, repeat: stmt });
         }
       } catch (e) {
-        if (e instanceof ParseError) this.error(line, e.col, e.endCol, e.message);
-        else throw e;
+        if (!(e instanceof ParseError)) throw e;
+        this.error(line, e.col, e.endCol, e.message);
+        // A broken `repeat ... {` line still opens a block, so its `}` does not cascade.
+        const last = toks[toks.length - 1];
+        if (toks[0].kind === 'ident' && toks[0].text === 'repeat' && last.kind === 'punct' && last.text === '{') {
+          const dummy: RepeatStmt = { kind: 'repeat', loc: { line, col: toks[0].col, endCol: cur.endCol() }, count: { kind: 'num', value: 0n, loc: { line, col: 1, endCol: 2 } }, body: [], endLine: line };
+          stack.push({ stmts: dummy.body, repeat: dummy });
+        }
       }
     }
     for (let k = stack.length - 1; k >= 1; k--) {
@@ -139,6 +147,16 @@ class Parser {
     this.semantic();
     this.diags.sort((a, b) => a.line - b.line || a.col - b.col);
     return { program: this.program, diagnostics: this.diags };
+  }
+
+  /** Handle kinds from every create line, even one with an error, so that one mistake
+   * does not cascade into "unknown handle" on every later use. */
+  private prescanHandles(): void {
+    const re = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]]*\])?\s*=\s*(bus_dma_tag_create|bus_dmamap_create)\b/;
+    for (const text of this.lines) {
+      const m = re.exec(text);
+      if (m && !this.program.handleKinds.has(m[1])) this.program.handleKinds.set(m[1], m[2] === 'bus_dma_tag_create' ? 'tag' : 'map');
+    }
   }
 
   private statement(cur: LineCursor, depth: number): Stmt | undefined {
@@ -308,7 +326,8 @@ class Parser {
         if (cur.is(')')) throw new ParseError(cur.peek()!.col, cur.peek()!.endCol, "expected an argument after ','");
       } else if (!cur.is(')')) {
         const u = cur.peek();
-        throw new ParseError(u ? u.col : cur.endCol(), u ? u.endCol : cur.endCol() + 1, `expected ',' or ')' in ${call}(...)`);
+        if (!u) throw new ParseError(cur.endCol(), cur.endCol() + 1, `expected ')' to close ${call}(`);
+        throw new ParseError(u.col, u.endCol, `expected ',' or ')' in ${call}(...)`);
       }
     }
     const close = cur.next()!;
@@ -328,9 +347,12 @@ class Parser {
     });
     if (target && !spec.returns) this.error(line, target.loc.col, target.loc.endCol, `${call} returns no handle to assign`);
     if (target && spec.returns) {
-      const prev = this.program.handleKinds.get(target.name);
-      if (prev && prev !== spec.returns) this.error(line, target.loc.col, target.loc.endCol, `'${target.name}' is used for both tags and maps`);
-      else this.program.handleKinds.set(target.name, spec.returns);
+      if (this.assigned.has(target.name) && this.assigned.get(target.name) !== spec.returns) {
+        this.error(line, target.loc.col, target.loc.endCol, `'${target.name}' is used for both tags and maps`);
+      } else {
+        this.assigned.set(target.name, spec.returns);
+        this.program.handleKinds.set(target.name, spec.returns);
+      }
     }
     this.seenCall = true;
     return { kind: 'call', loc, call, callLoc, target, positional, named, checked: false };
@@ -386,6 +408,11 @@ class Parser {
   }
 
   // ---- expressions, by C precedence ----
+
+  /** An expression on its own (parseExpression). */
+  static expressionOf(cur: LineCursor): Expr {
+    return new Parser('', '<expression>').expr(cur, 0);
+  }
 
   private expr(cur: LineCursor, depth = 0): Expr {
     if (depth > 64) {
@@ -631,4 +658,26 @@ function markChecked(stmts: Stmt[]): void {
 
 export function formatDiagnostic(file: string, d: Diagnostic): string {
   return `${file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+}
+
+/**
+ * One expression typed by a user (debug console, watch, hover, breakpoint conditions), parsed
+ * without the static name checks of a whole trace: names are resolved when it is evaluated.
+ * Columns in the error are 1-based within `text`. (Added for the debug adapter.)
+ */
+export function parseExpression(text: string): { expr: Expr } | { error: string; col: number } {
+  const toks = lexLine(text);
+  const bad = toks.find((t) => t.error);
+  if (bad) return { error: bad.error!, col: bad.col };
+  if (toks.length === 0) return { error: 'expected an expression', col: 1 };
+  const cur = new LineCursor(toks, 1, text);
+  try {
+    const expr = Parser.expressionOf(cur);
+    const rest = cur.peek();
+    if (rest) return { error: `unexpected '${rest.text}' after the expression`, col: rest.col };
+    return { expr };
+  } catch (e) {
+    if (e instanceof ParseError) return { error: e.message, col: e.col };
+    throw e;
+  }
 }
