@@ -223,6 +223,10 @@ test('timeline panel in headless Chromium: series, markers, zone toggle, hover, 
     cur = await cursor();
     assert.deepEqual([cur.step, cur.vis], ['200', 'visible']);
 
+    // a note from the extension replaces the readout
+    await page.evaluate(() => window.postMessage({ type: 'update', message: 'The debug session has ended.' }, '*'));
+    await page.waitForFunction(() => document.querySelector('#bt-readout')!.textContent === 'The debug session has ended.');
+
     // -- back to the whole run, hover near the divergence, and take the picture
     const full = JSON.parse(JSON.stringify(panelUpdate({ nonce, timelines: [legacy, d48182], width, height, cursorStep: 120 })));
     await page.evaluate((m) => window.postMessage(m, '*'), full);

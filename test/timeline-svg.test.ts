@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderSvg, VSCODE_THEME, niceStep, formatCount, plotColumns } from '../src/timeline/svg';
-import { renderPanelHtml, panelUpdate } from '../src/timeline/panelHtml';
+import { renderPanelHtml, panelUpdate, makeNonce } from '../src/timeline/panelHtml';
 import { answerTimelineRequest } from '../src/timeline/window';
 import { syntheticTimeline } from '../src/timeline/synthetic';
 import type { Timeline } from '../src/timeline/types';
@@ -175,4 +175,12 @@ test('panel page and updates embed the same renderer output, under a nonce CSP',
   assert.equal(upd.cursorStep, 12);
   assert.equal(upd.svg, renderPanelHtml({ nonce: 'N0nceAbc123', timelines: [a, b], width: 800, height: 360, cursorStep: 12 }).match(/<svg[\s\S]*<\/svg>\n/)![0]);
   assert.deepEqual(upd.data.zones, ['zone0', 'zone1', 'global']);
+});
+
+test('nonces are random and accepted by the page; bad nonces are refused', () => {
+  const a = makeNonce(), b = makeNonce();
+  assert.match(a, /^[A-Za-z0-9]{32}$/);
+  assert.notEqual(a, b);
+  assert.match(renderPanelHtml({ nonce: a, timelines: [] }), new RegExp(`script-src 'nonce-${a}'`));
+  assert.throws(() => renderPanelHtml({ nonce: 'x" onload="alert(1)', timelines: [] }), /nonce/);
 });

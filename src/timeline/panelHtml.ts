@@ -13,7 +13,8 @@
 //   {type:'range', from?, to?}             zoom to steps [from, to] (both absent: whole run)
 //   {type:'compare', kernels: string[]}    kernels ticked for comparison
 // Messages to the page (webview.postMessage):
-//   {type:'update', svg?, data?, cursorStep?, kernels?}   see panelUpdate()
+//   {type:'update', svg?, data?, cursorStep?, kernels?, message?}   see panelUpdate(); `message`
+//   replaces the hover readout with a note (e.g. "the debug adapter has no timeline")
 
 import type { Timeline } from './types';
 import { firstDivergence, type Divergence } from './compare';
@@ -60,6 +61,8 @@ export interface PanelUpdate {
   data: PanelData;
   cursorStep?: number;
   kernels?: { available: string[]; selected: string[] };
+  /** a note shown in place of the hover readout */
+  message?: string;
 }
 
 /** Renders the chart (SVG + hover data) for the page; used for the first page and for updates. */
@@ -109,11 +112,13 @@ function jsonForScript(v: unknown): string {
     .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** A random CSP nonce (32 alphanumerics). */
+/** A random CSP nonce (32 alphanumerics), from the platform's CSPRNG (Web Crypto, in node 20 too). */
 export function makeNonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
   let s = '';
-  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
+  for (const b of bytes) s += chars[b % chars.length];
   return s;
 }
 
@@ -450,7 +455,12 @@ export const PAGE_SCRIPT = String.raw`(function () {
     if (msg.data) { data = msg.data; buildControls(); }
     applyVisibility();
     moveCursor(msg.cursorStep !== undefined ? msg.cursorStep : cursorStep);
-    if (hoverStep !== null) showReadout(hoverStep);
+    if (typeof msg.message === 'string') {
+      hoverStep = null;
+      readout.textContent = '';
+      var note = document.createElement('span'); note.className = 'bt-hint'; note.textContent = msg.message;
+      readout.appendChild(note);
+    } else if (hoverStep !== null) showReadout(hoverStep);
   });
 
   buildControls();
