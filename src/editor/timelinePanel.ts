@@ -66,6 +66,8 @@ export class TimelinePanel {
   private selected: string[] | undefined;
   private sessionKernel: string | undefined;
   private dirty = true;
+  /** what the chart on the page was drawn from; see load() */
+  private lastKey = '';
   private inflight = false;
   private again = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -109,12 +111,14 @@ export class TimelinePanel {
     if (this.session?.id !== session.id) return;
     this.session = undefined;
     void this.post({ type: 'update', message: 'The debug session has ended; the chart shows its last state.' });
+    this.lastKey = '';
   }
 
   private onMessage(m: PageMessage): void {
     switch (m.type) {
       case 'ready':
       case 'resize':
+        if (m.type === 'ready') this.lastKey = '';   // a (re)loaded page has no chart yet
         if (typeof m.width === 'number' && m.width > 100) this.width = Math.round(m.width);
         if (typeof m.height === 'number' && m.height > 100) this.height = Math.round(Math.min(m.height, this.width * 0.75));
         this.refresh();
@@ -159,8 +163,18 @@ export class TimelinePanel {
   }
 
   private async load(): Promise<void> {
+    try {
+      await this.loadOnce();
+    } catch (e) {
+      this.lastKey = '';
+      await this.post({ type: 'update', message: `busdma Timeline: ${errorText(e)}` });
+    }
+  }
+
+  private async loadOnce(): Promise<void> {
     const session = this.session ?? (vscode.debug.activeDebugSession?.type === DEBUG_TYPE ? vscode.debug.activeDebugSession : undefined);
     if (!session) {
+      this.lastKey = '';
       await this.post({ ...panelUpdate({ nonce: this.nonce, timelines: [], width: this.width, height: this.height }), message: 'Start debugging a .busdma trace to see its bounce pages over time.' });
       return;
     }
@@ -172,16 +186,28 @@ export class TimelinePanel {
     try {
       body = (await session.customRequest('timeline', args)) as TimelineResponseBody;
     } catch (e) {
+      this.lastKey = '';
       await this.post({ ...panelUpdate({ nonce: this.nonce, timelines: [], width: this.width, height: this.height }), message: `The debug adapter gave no timeline: ${errorText(e)}` });
       return;
     }
     if (!body || !Array.isArray(body.windows)) {
+      this.lastKey = '';
       await this.post({ ...panelUpdate({ nonce: this.nonce, timelines: [], width: this.width, height: this.height }), message: 'The debug adapter gave no timeline.' });
       return;
     }
     this.sessionKernel = body.windows[0]?.kernel;
     const shown = body.windows.map((w) => w.kernel);
     if (!this.selected) this.selected = shown.slice();
+    // after a plain step only the cursor moves: do not resend the chart
+    const key = JSON.stringify([
+      body.windows.map((w) => [w.kernel, w.steps, w.fromStep, w.toStep, w.columns, w.markers.length]),
+      body.divergence?.step, this.width, this.height, this.range, this.zonesHidden, this.fieldsHidden,
+    ]);
+    if (key === this.lastKey) {
+      await this.post({ type: 'update', cursorStep: body.currentStep });
+      return;
+    }
+    this.lastKey = key;
     const update = panelUpdate({
       nonce: this.nonce,
       response: body,
@@ -196,7 +222,7 @@ export class TimelinePanel {
     await this.post(update);
   }
 
-  private post(msg: PanelUpdate | { type: 'update'; message: string }): Thenable<boolean> {
+  private post(msg: PanelUpdate | { type: 'update'; message: string } | { type: 'update'; cursorStep?: number }): Thenable<boolean> {
     return this.panel.webview.postMessage(msg);
   }
 }

@@ -170,15 +170,39 @@ export interface TimelineResponseBody {
 }
 
 /** What a debug adapter answers to `customRequest('timeline', args)`: every run downsampled over
- * the same step range and column count, and the divergence of the full runs. */
+ * the same step range and column count, and the divergence of the full runs. Windows and the
+ * divergence are memoised per Timeline object (keyed by its current `steps`, so a timeline that
+ * grows while it is recorded is recomputed), which makes repeated requests after each stop cheap. */
 export function answerTimelineRequest(timelines: Timeline[], args: TimelineRequestArgs = {}, currentStep?: number): TimelineResponseBody {
   const steps = Math.max(0, ...timelines.map((t) => t.steps));
   const [from, to] = clampSteps(steps, args.from, args.to);
-  const columns = Math.max(1, Math.min(args.columns ?? 1000, 8192));
-  const windows = timelines.map((t) => makeWindow(t, { from, to, columns: columnsFor(t.steps, from, to, columns) }));
-  const body: TimelineResponseBody = { windows, divergence: firstDivergence(timelines) };
+  const columns = Math.max(1, Math.min(Math.floor(args.columns ?? 1000), 8192));
+  const windows = timelines.map((t) => cachedWindow(t, from, to, columnsFor(t.steps, from, to, columns)));
+  const body: TimelineResponseBody = { windows, divergence: cachedDivergence(timelines) };
   if (currentStep !== undefined) body.currentStep = currentStep;
   return body;
+}
+
+const windowCache = new WeakMap<Timeline, { key: string; window: TimelineWindow }>();
+function cachedWindow(t: Timeline, from: number, to: number, columns: number): TimelineWindow {
+  const key = `${t.steps}/${t.events.length}/${from}/${to}/${columns}`;
+  const hit = windowCache.get(t);
+  if (hit && hit.key === key) return hit.window;
+  const window = makeWindow(t, { from, to, columns });
+  windowCache.set(t, { key, window });
+  return window;
+}
+
+const divergenceCache = new WeakMap<Timeline, { others: Timeline[]; steps: number[]; value: Divergence | null }>();
+function cachedDivergence(timelines: Timeline[]): Divergence | null {
+  if (timelines.length < 2) return null;
+  const [first, ...others] = timelines;
+  const steps = timelines.map((t) => t.steps);
+  const hit = divergenceCache.get(first);
+  if (hit && hit.others.length === others.length && hit.others.every((o, i) => o === others[i]) && hit.steps.every((s, i) => s === steps[i])) return hit.value;
+  const value = firstDivergence(timelines);
+  divergenceCache.set(first, { others, steps, value });
+  return value;
 }
 
 /** A shorter run covers fewer of the requested steps: give it proportionally fewer columns, so
