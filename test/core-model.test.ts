@@ -299,7 +299,7 @@ bus_dma_tag_destroy(t)`;
     assert.equal(z.destroyed, false);
     assert.equal(z.reserved_bpages, 1);
     assert.equal(z.free_bpages, 2);
-    assert.deepEqual(kinds(report), ['leak@8', 'panic@11'], k);
+    assert.deepEqual(kinds(report), ['leak@8', 'refcount@11', 'panic@11'], k);
   }
   const { report } = runText(src, 'legacy');
   assert.equal(report.panic, null);

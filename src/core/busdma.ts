@@ -297,7 +297,16 @@ export class BusDma {
     if (z.refcount === null || z.refcount <= 0) {
       throw new KernelPanic(`destroy_bounce_zone: refcount ${z.refcount ?? 0}`);
     }
-    if (z.refcount === 1) {
+    const from = z.refcount;
+    const to = from - 1;
+    // The kernel drops the reference, then asserts; the event of the drop comes first.
+    this.emit({
+      kind: 'refcount', zone: z.name, tag: t.label, from, to,
+      message: to === 0
+        ? `${z.name} refcount ${from} -> 0: tag ${t.label} was its last tag; the zone and its ${z.total_bpages} bounce pages are freed`
+        : `${z.name} refcount ${from} -> ${to}: tag ${t.label} released it`,
+    });
+    if (to === 0) {
       if (z.bounce_map_waitinglist.length !== 0) {
         throw new KernelPanic('destroy_bounce_zone: waiting list not empty');
       }
@@ -309,14 +318,7 @@ export class BusDma {
           `destroy_bounce_zone: ${z.total_bpages - z.free_bpages}/${z.total_bpages} pages still allocated`);
       }
     }
-    const from = z.refcount;
-    z.refcount--;
-    this.emit({
-      kind: 'refcount', zone: z.name, tag: t.label, from, to: z.refcount,
-      message: z.refcount === 0
-        ? `${z.name} refcount ${from} -> 0: tag ${t.label} was its last tag; the zone and its ${z.total_bpages} bounce pages are freed`
-        : `${z.name} refcount ${from} -> ${z.refcount}: tag ${t.label} released it`,
-    });
+    z.refcount = to;
     if (z.refcount > 0) return;
     const s = this.state;
     s.zoneList.splice(s.zoneList.indexOf(z.id), 1);
