@@ -33,7 +33,8 @@ echo "install-code-server: installing code-server@$CS_VERSION into $CS_DIR"
 start=$(date +%s)
 # npm_config_unsafe_perm: postinstall refuses to run as root without it.
 # npm_config_yes: node-pty's postinstall runs `npx node-gyp` without a TTY.
-TMPDIR="$TMP" npm_config_yes=true npm_config_unsafe_perm=true \
+# JOBS: node-gyp builds the native modules with make -j.
+TMPDIR="$TMP" JOBS=max npm_config_yes=true npm_config_unsafe_perm=true \
   npm install "code-server@$CS_VERSION" --no-audit --no-fund --loglevel=error \
   > "$CACHE/install-code-server.log" 2>&1 || {
     echo "install-code-server: npm install failed; last lines of $CACHE/install-code-server.log:" >&2

@@ -14,13 +14,26 @@ export const CACHE = process.env.E2E_CACHE || path.join(ROOT, '.e2e-cache');
 export const CS_BIN = path.join(CACHE, 'cs100', 'node_modules', '.bin', 'code-server');
 
 const live = new Set();
+const tempDirs = new Set();
 function killGroup(pid, signal = 'SIGKILL') {
   try { process.kill(-pid, signal); } catch { /* already gone */ }
 }
-// Last line of defence: whatever happens to the test process, take the groups with it.
-process.on('exit', () => { for (const pid of live) killGroup(pid); });
+/** Removes `dir` when the process exits, whatever the reason (unless E2E_KEEP=1). */
+export function removeOnExit(dir) { tempDirs.add(dir); return dir; }
+export function removeNow(dir) {
+  tempDirs.delete(dir);
+  if (process.env.E2E_KEEP !== '1') fs.rmSync(dir, { recursive: true, force: true });
+}
+function cleanupSync() {
+  for (const pid of live) killGroup(pid);
+  live.clear();
+  if (process.env.E2E_KEEP === '1') return;
+  for (const d of tempDirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* best effort */ } }
+}
+// Last line of defence: whatever happens to the test process, take the groups and dirs with it.
+process.on('exit', cleanupSync);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.once(sig, () => { for (const pid of live) killGroup(pid); process.exit(130); });
+  process.once(sig, () => { cleanupSync(); process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 })[sig]); });
 }
 
 export function installCodeServer() {
@@ -60,7 +73,7 @@ const USER_SETTINGS = {
 
 /** Makes a fresh run dir (short path under os.tmpdir(): IPC socket paths must stay < 108 chars). */
 export function makeRunDir() {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'busdma-e2e-'));
+  return removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'busdma-e2e-')));
 }
 
 /**

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { removeOnExit, removeNow } from './code-server.mjs';
 
 export const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -11,22 +12,25 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Launches Debian's Chromium (never a downloaded browser) with a throwaway profile. */
 export async function launchBrowser() {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run e2e/ci-setup.sh`);
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'busdma-e2e-chrome-'));
+  const profile = removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'busdma-e2e-chrome-')));
+  const tmp = path.join(profile, 'tmp'); // Chromium's own /tmp/org.chromium.* files go here
+  fs.mkdirSync(tmp);
   let ctx;
   try {
-    ctx = await chromium.launchPersistentContext(profile, {
+    ctx = await chromium.launchPersistentContext(path.join(profile, 'profile'), {
       executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 900 },
+      env: { ...process.env, TMPDIR: tmp },
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
     });
   } catch (e) {
-    fs.rmSync(profile, { recursive: true, force: true });
+    removeNow(profile);
     throw e;
   }
   const page = ctx.pages()[0] || await ctx.newPage();
   const close = async () => {
     try { await ctx.close(); } catch { /* already gone */ }
-    fs.rmSync(profile, { recursive: true, force: true });
+    removeNow(profile);
   };
   return { ctx, page, close };
 }

@@ -13,7 +13,10 @@ const out = path.join(root, '.e2e-cache', 'standin');
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(path.join(out, 'syntaxes'), { recursive: true });
 fs.copyFileSync(path.join(here, 'package.json'), path.join(out, 'package.json'));
-fs.copyFileSync(path.join(here, 'syntaxes', 'busdma.tmLanguage.json'), path.join(out, 'syntaxes', 'busdma.tmLanguage.json'));
+// The project's own grammar once it exists, so that scenario 5 checks the real one.
+const grammar = fs.existsSync(path.join(root, 'syntaxes', 'busdma.tmLanguage.json'))
+  ? path.join(root, 'syntaxes', 'busdma.tmLanguage.json') : path.join(here, 'syntaxes', 'busdma.tmLanguage.json');
+fs.copyFileSync(grammar, path.join(out, 'syntaxes', 'busdma.tmLanguage.json'));
 fs.copyFileSync(path.join(root, 'LICENSE'), path.join(out, 'LICENSE'));
 fs.writeFileSync(path.join(out, '.vscodeignore'), 'src/**\nnode_modules/**\n*.vsix\n');
 await build({
