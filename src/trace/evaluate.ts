@@ -46,7 +46,8 @@ export function evaluate(e: Expr, scope: Scope, depth = 0): Value {
       const c = NAMED_CONSTANTS[e.name];
       if (c !== undefined && Object.prototype.hasOwnProperty.call(NAMED_CONSTANTS, e.name)) return c;
       const v = scope.name(e.name, e.loc);
-      if (v === undefined) throw new EvalError(`unknown name '${e.name}'`, e.loc);
+      // Only numbers and strings ever come back: nothing of JavaScript leaks through a name.
+      if (typeof v !== 'bigint' && typeof v !== 'string') throw new EvalError(`unknown name '${e.name}'`, e.loc);
       return v;
     }
     case 'index': {

@@ -44,6 +44,7 @@ export const MAP_FIELDS = ['pagesneeded', 'pagesreserved', 'bpages', 'state', 'c
 export const GLOBAL_FIELDS = ['total_bpages', 'zone_count'] as const;
 export const BUILTIN_NAMES = ['errno', 'cb_error', 'leaked_bpages', 'steps', 'global'] as const;
 
+const NO_NAMED: NamedArg[] = [];
 const KEYWORDS = new Set(['machine', 'kernel', 'repeat', 'as', 'expect', 'print', 'log', 'sysctl']);
 const MAX_DEPTH = 200;
 
@@ -63,7 +64,8 @@ class LineCursor {
     return !!t && t.kind === 'punct' && t.text === text;
   }
   endCol(): number {
-    return this.text.replace(/\s*(#.*)?$/, '').length + 1;
+    const last = this.toks[this.toks.length - 1];
+    return last ? last.endCol : 1;
   }
 }
 
@@ -355,7 +357,7 @@ class Parser {
       }
     }
     this.seenCall = true;
-    return { kind: 'call', loc, call, callLoc, target, positional, named, checked: false };
+    return { kind: 'call', loc, call, callLoc, target, positional, named: named.length ? named : NO_NAMED, checked: false };
   }
 
   private expectEnd(cur: LineCursor): void {
@@ -419,22 +421,24 @@ class Parser {
       const t = cur.peek();
       throw new ParseError(t?.col ?? 1, t?.endCol ?? 2, 'expression nested too deeply');
     }
-    return this.binary(cur, 0, depth);
+    return this.binary(cur, 1, depth);
   }
 
-  private static LEVELS: BinOp[][] = [
-    ['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>'],
-    ['+', '-'], ['*', '/', '%'],
-  ];
+  private static PREC: Record<string, number> = {
+    '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '<=': 7, '>': 7, '>=': 7,
+    '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
+  };
 
-  private binary(cur: LineCursor, level: number, depth: number): Expr {
-    if (level >= Parser.LEVELS.length) return this.unary(cur, depth);
-    let left = this.binary(cur, level + 1, depth);
+  /** Precedence climbing: left-associative binary operators at or above `min`. */
+  private binary(cur: LineCursor, min: number, depth: number): Expr {
+    let left = this.unary(cur, depth);
     for (;;) {
       const t = cur.peek();
-      if (!t || t.kind !== 'punct' || !(Parser.LEVELS[level] as string[]).includes(t.text)) return left;
+      if (!t || t.kind !== 'punct') return left;
+      const p = Parser.PREC[t.text];
+      if (p === undefined || p < min) return left;
       cur.next();
-      const right = this.binary(cur, level + 1, depth);
+      const right = this.binary(cur, p + 1, depth + 1);
       left = { kind: 'binary', op: t.text as BinOp, left, right, loc: { line: cur.line, col: left.loc.col, endCol: right.loc.endCol } };
     }
   }
