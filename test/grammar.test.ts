@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CALLS } from '../src/trace/parser';
+import { NAMED_CONSTANTS } from '../src/core/constants';
+import { KERNEL_IDS } from '../src/core/kernels';
 
 const ROOT = process.cwd();
 const GRAMMAR_PATH = path.join(ROOT, 'syntaxes', 'busdma.tmLanguage.json');
@@ -157,6 +160,29 @@ test('grammar file is consistent with package.json', () => {
   };
   walk(grammar);
   assert.deepEqual(Object.keys(repo).filter((k) => !used.has(k)), [], 'unused repository rules');
+});
+
+test('grammar knows every call, constant and kernel of the language', () => {
+  const grammar = readJson(GRAMMAR_PATH);
+  const repo = grammar.repository;
+  // The first pattern of #call is the known-call rule; its group 1 lists the calls.
+  const callRule = new RegExp(`^(?:${repo.call.patterns[0].begin})`);
+  for (const call of Object.keys(CALLS)) {
+    const m = callRule.exec(`${call}(`);
+    assert.equal(m?.[1], call, `grammar does not know the call ${call}`);
+  }
+  const constantRules: [string, RegExp][] = [
+    ['constant.language.busdma', new RegExp(`^(?:${repo.constant.match})$`)],
+    ...repo.flag.patterns.map((p: any) => [p.name, new RegExp(`^(?:${p.match})$`)] as [string, RegExp]),
+    ['constant.language.errno.busdma', new RegExp(`^(?:${repo.errno.match})$`)],
+  ];
+  for (const name of Object.keys(NAMED_CONSTANTS)) {
+    const rule = constantRules.find(([, re]) => re.test(name));
+    assert.ok(rule, `grammar does not know the constant ${name}`);
+    assert.doesNotMatch(rule[0], /^invalid/, `${name} is highlighted as ${rule[0]}`);
+  }
+  const kernelRule = new RegExp(`^(?:${repo.kernel.patterns[0].match})$`);
+  for (const id of KERNEL_IDS) assert.match(id, kernelRule, `grammar does not know the kernel ${id}`);
 });
 
 test('language configuration: comments, brackets, pairs', () => {
