@@ -5,6 +5,7 @@
 // Environment:
 //   E2E_VSIX=path     use this VSIX instead of running `npm run package`
 //   E2E_STANDIN=1     build and use the stand-in extension from e2e/standin/
+//   E2E_STANDIN=adapter  the stand-in wrapped around the real adapter session (src/adapter)
 //                     (harness development only; screenshots then go to .e2e-cache/)
 //   E2E_KEEP=1        keep the run dir (code-server logs, workspace) after the run
 import { describe, it, before, after, afterEach } from 'node:test';
@@ -15,7 +16,7 @@ import path from 'node:path';
 import { ROOT, CACHE, installCodeServer, makeRunDir, removeNow, startCodeServer } from './lib/code-server.mjs';
 import * as wb from './lib/workbench.mjs';
 
-const STANDIN = process.env.E2E_STANDIN === '1';
+const STANDIN = ['1', 'adapter'].includes(process.env.E2E_STANDIN);
 const SHOTS = STANDIN ? path.join(CACHE, 'screenshots') : path.join(ROOT, 'docs', 'images');
 const LASTSHOTS = path.join(CACHE, 'last-run'); // the page after each scenario, for diagnosis
 const CHURN = 'pr278569-churn.busdma';
@@ -57,7 +58,7 @@ function makeWorkspace(runDir) {
 /** The leak events the CLI reports on the legacy kernel, in order (null when there is no CLI). */
 function cliLeaks(file) {
   const cli = path.join(ROOT, 'dist', 'cli.js');
-  if (STANDIN || !fs.existsSync(cli)) return null;
+  if (process.env.E2E_STANDIN === '1' || !fs.existsSync(cli)) return null; // the toy stand-in simulates nothing real
   const r = spawnSync(process.execPath, [cli, 'run', file, '--kernel', 'legacy', '--json'], { encoding: 'utf8' });
   try {
     return (JSON.parse(r.stdout).events || []).filter((e) => e.kind === 'leak');
@@ -186,6 +187,7 @@ describe('busdma-trace in VS Code (code-server 4.100.3, Chromium)', { timeout: 2
       await wb.expand(wb.variableRow(page, 'zone0'));
     }
     const before = Number(await wb.waitForValue(page, 'total_bpages', (v) => Number(v) !== leak.total));
+    console.log(`# step back: ${stop.paused} at line ${stop.frame.line}; zone0.total_bpages ${leak.total} -> ${before} (cap ${leak.cap})`);
     assert.ok(before < leak.total, `total_bpages after step back ${before}, at the leak ${leak.total}`);
     if (leak.cap !== null) assert.ok(before <= leak.cap, `total_bpages ${before} before the leak is over the cap ${leak.cap}`);
     await wb.screenshot(page, path.join(SHOTS, 'e2e-step-back.png'));

@@ -114,14 +114,26 @@ export async function pressF5(page) {
   await page.keyboard.press('F5');
 }
 
-/** Starts a named launch configuration through the `debug ` quick-access picker. */
-export async function startConfig(page, name) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`debug ${name}`);
-  await pickFocused(page, name);
+/**
+ * Starts a named launch configuration through the `debug ` quick-access picker. Retries while
+ * VS Code has not read a just-written launch.json yet (the picker then lacks the entry).
+ */
+export async function startConfig(page, name, timeout = 20_000) {
+  const t0 = Date.now();
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`debug ${name}`);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row.focused').filter({ hasText: name }).first().waitFor({ timeout: 2_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (e) {
+      if (Date.now() - t0 > timeout) throw new Error(`launch configuration "${name}" never showed in the debug picker: ${e.message}`);
+    }
+  }
 }
 
 /** Clicks a debug toolbar action by its aria label prefix ("Continue", "Step Back", "Stop", ...). */
@@ -152,7 +164,7 @@ export async function revealDebugView(page) {
 }
 
 /**
- * Waits until the debugger is paused: the Call Stack shows a "Paused on ..." state and a
+ * Waits until the debugger is paused: the Call Stack shows a stop state ("Paused on ...") and a
  * top stack frame. Returns { reason, frame: { name, line, file } } read from the aria labels.
  */
 export async function waitForStop(page, { timeout = 30_000, reason } = {}) {
@@ -162,8 +174,10 @@ export async function waitForStop(page, { timeout = 30_000, reason } = {}) {
   const t0 = Date.now();
   let last = '';
   while (Date.now() - t0 < timeout) {
-    const state = await page.locator('.call-stack-state-message').allInnerTexts().catch(() => []);
-    const paused = state.map((s) => s.trim()).find((s) => /^Paused on /i.test(s));
+    // The pane header shows the state for a single thread; with several threads each thread row does.
+    const state = await page.locator('.call-stack-state-message, .pane-body.debug-call-stack .monaco-list-row .state').allInnerTexts().catch(() => []);
+    // "Paused on <reason>", or the adapter's own stop description (e.g. "Stepped back"); "Running" otherwise.
+    const paused = state.map((s) => s.trim()).find((s) => s && !/^running$/i.test(s));
     const frames = await cs.locator('.monaco-list-row[aria-label^="Stack Frame "]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     last = JSON.stringify({ state, frames });
     if (paused && frames.length && (!reason || reason.test(paused))) {
@@ -211,12 +225,18 @@ export function variableRow(page, name) {
   return varRows(page).and(page.locator(`[aria-label^="${name}, value"]`)).first();
 }
 
-/** Expands a tree item (scope or variable) by clicking its twistie if it is collapsed. */
-export async function expand(rowLocator) {
-  await rowLocator.waitFor();
-  if (await rowLocator.getAttribute('aria-expanded') === 'false') {
+/**
+ * Expands a tree item (scope or variable) by clicking it if it is collapsed. Rows are
+ * virtualised and re-rendered, so the locator is re-resolved while waiting.
+ */
+export async function expand(rowLocator, timeout = 10_000) {
+  await rowLocator.waitFor({ timeout });
+  const t0 = Date.now();
+  while (await rowLocator.getAttribute('aria-expanded') === 'false') {
+    if (Date.now() - t0 > timeout) throw new Error(`tree item ${await rowLocator.getAttribute('aria-label')} did not expand`);
     await rowLocator.click();
-    await rowLocator.page().waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await rowLocator.elementHandle(), { timeout: 10_000 });
+    const t1 = Date.now();
+    while (Date.now() - t1 < 1_500 && await rowLocator.getAttribute('aria-expanded') === 'false') await sleep(100);
   }
 }
 

@@ -20,7 +20,8 @@ fs.copyFileSync(grammar, path.join(out, 'syntaxes', 'busdma.tmLanguage.json'));
 fs.copyFileSync(path.join(root, 'LICENSE'), path.join(out, 'LICENSE'));
 fs.writeFileSync(path.join(out, '.vscodeignore'), 'src/**\nnode_modules/**\n*.vsix\n');
 await build({
-  entryPoints: [path.join(here, 'src', 'extension.js')],
+  // E2E_STANDIN=adapter: wrap the project's real adapter session (src/adapter/session.ts).
+  entryPoints: [path.join(here, 'src', process.env.E2E_STANDIN === 'adapter' ? 'hybrid.js' : 'extension.js')],
   bundle: true, platform: 'node', format: 'cjs', external: ['vscode'],
   outfile: path.join(out, 'dist', 'extension.js'), logLevel: 'warning',
   nodePaths: [path.join(root, 'node_modules')],

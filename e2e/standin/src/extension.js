@@ -158,9 +158,9 @@ class StandinSession extends LoggingDebugSession {
   disconnectRequest(response) { this.sendResponse(response); }
 }
 
-function activate(context) {
+function activateWith(context, makeSession) {
   context.subscriptions.push(vscode.debug.registerDebugAdapterDescriptorFactory('busdma', {
-    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new StandinSession()),
+    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(makeSession()),
   }));
   context.subscriptions.push(vscode.debug.registerDebugConfigurationProvider('busdma', {
     resolveDebugConfiguration(folder, config) {
@@ -185,4 +185,5 @@ function activate(context) {
   vscode.workspace.textDocuments.forEach(check);
   context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(check), vscode.workspace.onDidChangeTextDocument((e) => check(e.document)));
 }
-module.exports = { activate, deactivate() {} };
+const activate = (context) => activateWith(context, () => new StandinSession());
+module.exports = { activate, activateWith, deactivate() {} };
