@@ -134,8 +134,16 @@ export class BusdmaDebugSession extends DebugSession {
   }
 
   protected async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
+    try {
+      await this.launch(response, args);
+    } catch (e) {
+      this.fail(response, `busdma: launch failed: ${errorMessage(e)}`, 3008);
+    }
+  }
+
+  private async launch(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
     if (this.launched) return this.fail(response, 'busdma: this session already launched a trace', 3003);
-    const res = loadTrace(args as BusdmaLaunchArguments, this.options.cwd);
+    const res = loadTrace((args ?? {}) as BusdmaLaunchArguments, this.options.cwd);
     if (!res.ok) return this.fail(response, res.message, 3004);
     this.launched = true;
     this.launchArgs = args as BusdmaLaunchArguments;
@@ -430,14 +438,14 @@ export class BusdmaDebugSession extends DebugSession {
     const src = this.source();
     const frames: StackFrame[] = [];
     if (args.threadId === BUSDMA_THREAD) {
-      this.busdmaThreadFrames().forEach((f, i) => frames.push(new StackFrame(100 + i, f.name, src, this.convertDebuggerLineToClient(f.line))));
+      this.busdmaThreadFrames().forEach((f, i) => frames.push(new StackFrame(100 + i, f.name, src, this.convertDebuggerLineToClient(f.line), this.convertDebuggerColumnToClient(1))));
     } else {
       const pos = d.position();
       const disp = this.stopInfo?.display;
       const line = disp ? disp.line : pos.line;
       const col = disp ? disp.column : pos.column;
       let name: string;
-      if (disp && disp.line !== pos.line) name = d.lineText(disp.line) || `line ${disp.line}`;
+      if (disp && d.lineText(disp.line)) name = d.lineText(disp.line);
       else if (pos.end === 'pending') name = 'end of trace: busdma_thread() runs the deferred loads';
       else if (pos.end === 'done') name = 'end of trace';
       else name = d.lineText(pos.line);

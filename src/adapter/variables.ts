@@ -225,7 +225,7 @@ export class VariableStore {
     if (z.refcount !== null) out.push(n('refcount', z.refcount));
     out.push(
       { name: 'lowaddr', value: hex(z.lowaddr), variablesReference: 0, evaluateName: `${z.name}.lowaddr` },
-      { name: 'alignment', value: hex(z.alignment), variablesReference: 0, evaluateName: `${z.name}.alignment` },
+      { name: 'alignment', value: String(z.alignment), variablesReference: 0, evaluateName: `${z.name}.alignment` },
       n('domain', z.domain),
     );
     const tags = this.tagsOfZone(z.id);
