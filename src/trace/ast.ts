@@ -1,5 +1,9 @@
 // The syntax tree of a .busdma trace. Every node carries its position (1-based line and
-// column, as diagnostics print them).
+// columns, as diagnostics print them).
+//
+// Nodes are small classes that keep line and columns as plain fields and build a `loc`
+// object only when asked: a million-line trace then costs a few objects per statement, not
+// a dozen, which is what keeps parsing fast and the debugger's memory low.
 
 export interface Loc {
   line: number;
@@ -7,28 +11,63 @@ export interface Loc {
   endCol: number;  // 1-based, exclusive
 }
 
-export type Expr =
-  | { kind: 'num'; value: bigint; loc: Loc }
-  | { kind: 'str'; value: string; loc: Loc }
-  | { kind: 'name'; name: string; loc: Loc }
-  | { kind: 'index'; base: string; index: Expr; loc: Loc }
-  | { kind: 'field'; object: Expr; field: string; loc: Loc; fieldLoc: Loc }
-  | { kind: 'unary'; op: '!' | '-' | '~'; arg: Expr; loc: Loc }
-  | { kind: 'binary'; op: BinOp; left: Expr; right: Expr; loc: Loc };
+abstract class Node {
+  constructor(public line: number, public col: number, public endCol: number) {}
+  get loc(): Loc {
+    return { line: this.line, col: this.col, endCol: this.endCol };
+  }
+}
+
+export class NumExpr extends Node {
+  readonly kind = 'num';
+  constructor(readonly value: bigint, line: number, col: number, endCol: number) { super(line, col, endCol); }
+}
+export class StrExpr extends Node {
+  readonly kind = 'str';
+  constructor(readonly value: string, line: number, col: number, endCol: number) { super(line, col, endCol); }
+}
+export class NameExpr extends Node {
+  readonly kind = 'name';
+  constructor(readonly name: string, line: number, col: number, endCol: number) { super(line, col, endCol); }
+}
+export class IndexExpr extends Node {
+  readonly kind = 'index';
+  constructor(readonly base: string, readonly index: Expr, line: number, col: number, endCol: number) { super(line, col, endCol); }
+}
+export class FieldExpr extends Node {
+  readonly kind = 'field';
+  constructor(readonly object: Expr, readonly field: string, readonly fieldCol: number, line: number, col: number, endCol: number) { super(line, col, endCol); }
+  get fieldLoc(): Loc {
+    return { line: this.line, col: this.fieldCol, endCol: this.endCol };
+  }
+}
+export class UnaryExpr extends Node {
+  readonly kind = 'unary';
+  constructor(readonly op: '!' | '-' | '~', readonly arg: Expr, line: number, col: number, endCol: number) { super(line, col, endCol); }
+}
+export class BinaryExpr extends Node {
+  readonly kind = 'binary';
+  constructor(readonly op: BinOp, readonly left: Expr, readonly right: Expr, line: number, col: number, endCol: number) { super(line, col, endCol); }
+}
+
+export type Expr = NumExpr | StrExpr | NameExpr | IndexExpr | FieldExpr | UnaryExpr | BinaryExpr;
 
 export type BinOp =
   | '||' | '&&' | '|' | '^' | '&' | '==' | '!=' | '<' | '<=' | '>' | '>='
   | '<<' | '>>' | '+' | '-' | '*' | '/' | '%';
 
-export interface BufferExpr {
-  paddr: Expr;
-  len: Expr;
-  loc: Loc;
+export class BufferExpr extends Node {
+  constructor(readonly paddr: Expr, readonly len: Expr, line: number, col: number, endCol: number) { super(line, col, endCol); }
 }
 
-export type ArgValue =
-  | { kind: 'expr'; expr: Expr }
-  | { kind: 'buffers'; buffers: BufferExpr[]; list: boolean; loc: Loc };
+/** A load's buffer argument: `PADDR:LEN` or a list `[A:L, B:L]`. */
+export class BuffersArg extends Node {
+  readonly kind = 'buffers';
+  constructor(readonly buffers: BufferExpr[], readonly list: boolean, line: number, col: number, endCol: number) { super(line, col, endCol); }
+}
+
+/** A positional argument: an expression (handles are name or index expressions), or buffers. */
+export type ArgValue = Expr | BuffersArg;
 
 export interface NamedArg {
   name: string;
@@ -46,16 +85,21 @@ export type CallName =
   | 'bus_dma_tag_create' | 'bus_dma_tag_destroy' | 'bus_dmamap_create' | 'bus_dmamap_destroy'
   | 'bus_dmamap_load' | 'bus_dmamap_unload' | 'bus_dmamap_sync' | 'busdma_thread';
 
-export interface CallStmt {
-  kind: 'call';
-  loc: Loc;
-  call: CallName;
-  callLoc: Loc;
-  target?: HandleRef;
-  positional: ArgValue[];
-  named: NamedArg[];
+export class CallStmt extends Node {
+  readonly kind = 'call';
   /** The next statement of the same block is an `expect` reading errno or cb_error. */
-  checked: boolean;
+  checked = false;
+  constructor(
+    readonly call: CallName,
+    readonly callCol: number,
+    readonly target: HandleRef | undefined,
+    readonly positional: ArgValue[],
+    readonly named: NamedArg[],
+    line: number, col: number, endCol: number,
+  ) { super(line, col, endCol); }
+  get callLoc(): Loc {
+    return { line: this.line, col: this.callCol, endCol: this.callCol + this.call.length };
+  }
 }
 
 export interface RepeatStmt {

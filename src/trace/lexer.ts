@@ -31,8 +31,18 @@ function isHexDigit(c: number): boolean {
   return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
+/** Identifiers and numbers seen so far in one file, shared so a long trace stores each once. */
+export interface Interner {
+  idents: Map<string, string>;
+  nums: Map<string, Token>;
+}
+
+export function newInterner(): Interner {
+  return { idents: new Map(), nums: new Map() };
+}
+
 /** Tokenizes `text` (one line, without its newline). Stops at a `#` comment. */
-export function lexLine(text: string): Token[] {
+export function lexLine(text: string, intern?: Interner): Token[] {
   const toks: Token[] = [];
   const n = text.length;
   let i = 0;
@@ -44,12 +54,25 @@ export function lexLine(text: string): Token[] {
     if (isIdentStart(c)) {
       i++;
       while (i < n && isIdentPart(text.charCodeAt(i))) i++;
-      toks.push({ kind: 'ident', text: text.slice(start, i), col: start + 1, endCol: i + 1 });
+      let id = text.slice(start, i);
+      if (intern) {
+        const k = intern.idents.get(id);
+        if (k === undefined) intern.idents.set(id, id);
+        else id = k;
+      }
+      toks.push({ kind: 'ident', text: id, col: start + 1, endCol: i + 1 });
       continue;
     }
     if (isDigit(c)) {
-      toks.push(lexNumber(text, i));
-      i = toks[toks.length - 1].endCol - 1;
+      const tok = lexNumber(text, i);
+      if (intern && !tok.error) {
+        // Same literal, same bigint: only the position differs.
+        const k = intern.nums.get(tok.text);
+        if (k === undefined) intern.nums.set(tok.text, tok);
+        else tok.value = k.value;
+      }
+      toks.push(tok);
+      i = tok.endCol - 1;
       continue;
     }
     if (c === 34 /* " */) {

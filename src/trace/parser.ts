@@ -2,11 +2,12 @@
 // Every problem becomes a Diagnostic with an exact line and column; parsing never throws and
 // always reports all problems at once.
 
-import type {
-  ArgValue, BinOp, BufferExpr, CallName, CallStmt, Diagnostic, Expr, HandleRef, Loc, NamedArg,
-  Program, RepeatStmt, Stmt,
+import {
+  BinaryExpr, BufferExpr, BuffersArg, CallStmt, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
+  type ArgValue, type BinOp, type CallName, type Diagnostic, type Expr, type HandleRef, type Loc,
+  type NamedArg, type Program, type RepeatStmt, type Stmt,
 } from './ast';
-import { lexLine, type Token } from './lexer';
+import { lexLine, newInterner, type Token } from './lexer';
 import { NAMED_CONSTANTS } from '../core/constants';
 import { KERNEL_IDS, isKernelId } from '../core/kernels';
 
@@ -102,10 +103,11 @@ class Parser {
   run(): ParseResult {
     this.prescanHandles();
     const stack: { stmts: Stmt[]; repeat?: RepeatStmt }[] = [{ stmts: this.program.body }];
+    const intern = newInterner();
     for (let li = 0; li < this.lines.length; li++) {
       const line = li + 1;
       const text = this.lines[li];
-      const toks = lexLine(text);
+      const toks = lexLine(text, intern);
       if (toks.length === 0) continue;
       for (const t of toks) {
         if (t.error) this.error(line, t.col, t.endCol, t.error);
@@ -136,7 +138,7 @@ class Parser {
         // A broken `repeat ... {` line still opens a block, so its `}` does not cascade.
         const last = toks[toks.length - 1];
         if (toks[0].kind === 'ident' && toks[0].text === 'repeat' && last.kind === 'punct' && last.text === '{') {
-          const dummy: RepeatStmt = { kind: 'repeat', loc: { line, col: toks[0].col, endCol: cur.endCol() }, count: { kind: 'num', value: 0n, loc: { line, col: 1, endCol: 2 } }, body: [], endLine: line };
+          const dummy: RepeatStmt = { kind: 'repeat', loc: { line, col: toks[0].col, endCol: cur.endCol() }, count: new NumExpr(0n, line, 1, 2), body: [], endLine: line };
           stack.push({ stmts: dummy.body, repeat: dummy });
         }
       }
@@ -321,7 +323,7 @@ class Parser {
         if (named.length) throw new ParseError(t.col, t.endCol, 'positional arguments must come before named ones');
         const kind = spec.positional[positional.length];
         if (kind === undefined) throw new ParseError(t.col, t.endCol, `${call} takes ${spec.positional.length} positional argument${spec.positional.length === 1 ? '' : 's'}`);
-        positional.push(kind === 'buffer' ? this.buffers(cur) : { kind: 'expr', expr: this.expr(cur) });
+        positional.push(kind === 'buffer' ? this.buffers(cur) : this.expr(cur));
       }
       if (cur.is(',')) {
         cur.next();
@@ -334,7 +336,6 @@ class Parser {
     }
     const close = cur.next()!;
     this.expectEnd(cur);
-    const callLoc: Loc = { line, col: callTok.col, endCol: callTok.endCol };
     if (positional.length < spec.positional.length) {
       const names = spec.positional.map((k) => (k === 'expr' ? 'ops' : k)).join(', ');
       this.error(line, close.col, close.endCol, `${call} needs ${spec.positional.length} argument${spec.positional.length === 1 ? '' : 's'} (${names}), got ${positional.length}`);
@@ -342,10 +343,7 @@ class Parser {
     spec.positional.forEach((k, idx) => {
       const a = positional[idx];
       if (!a || (k !== 'tag' && k !== 'map')) return;
-      if (a.kind !== 'expr' || (a.expr.kind !== 'name' && a.expr.kind !== 'index')) {
-        const l = a.kind === 'expr' ? a.expr.loc : a.loc;
-        this.error(line, l.col, l.endCol, `expected a ${k} handle`);
-      }
+      if (a.kind !== 'name' && a.kind !== 'index') this.error(line, a.col, a.endCol, `expected a ${k} handle`);
     });
     if (target && !spec.returns) this.error(line, target.loc.col, target.loc.endCol, `${call} returns no handle to assign`);
     if (target && spec.returns) {
@@ -357,7 +355,7 @@ class Parser {
       }
     }
     this.seenCall = true;
-    return { kind: 'call', loc, call, callLoc, target, positional, named: named.length ? named : NO_NAMED, checked: false };
+    return new CallStmt(call, callTok.col, target, positional, named.length ? named : NO_NAMED, line, loc.col, loc.endCol);
   }
 
   private expectEnd(cur: LineCursor): void {
@@ -392,21 +390,21 @@ class Parser {
         throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, "expected ',' or ']' in the buffer list");
       }
       const end = cur.next()!;
-      return { kind: 'buffers', buffers: list, list: true, loc: { line: cur.line, col: start.col, endCol: end.endCol } };
+      return new BuffersArg(list, true, cur.line, start.col, end.endCol);
     }
     const b = this.buffer(cur);
-    return { kind: 'buffers', buffers: [b], list: false, loc: b.loc };
+    return new BuffersArg([b], false, cur.line, b.col, b.endCol);
   }
 
   private buffer(cur: LineCursor): BufferExpr {
     const paddr = this.expr(cur);
     if (!cur.is(':')) {
       const t = cur.peek();
-      throw new ParseError(t ? t.col : paddr.loc.endCol, t ? t.endCol : paddr.loc.endCol + 1, "expected a buffer 'PADDR:LEN' (a ':' and a length)");
+      throw new ParseError(t ? t.col : paddr.endCol, t ? t.endCol : paddr.endCol + 1, "expected a buffer 'PADDR:LEN' (a ':' and a length)");
     }
     cur.next();
     const len = this.expr(cur);
-    return { paddr, len, loc: { line: cur.line, col: paddr.loc.col, endCol: len.loc.endCol } };
+    return new BufferExpr(paddr, len, cur.line, paddr.col, len.endCol);
   }
 
   // ---- expressions, by C precedence ----
@@ -439,7 +437,7 @@ class Parser {
       if (p === undefined || p < min) return left;
       cur.next();
       const right = this.binary(cur, p + 1, depth + 1);
-      left = { kind: 'binary', op: t.text as BinOp, left, right, loc: { line: cur.line, col: left.loc.col, endCol: right.loc.endCol } };
+      left = new BinaryExpr(t.text as BinOp, left, right, cur.line, left.col, right.endCol);
     }
   }
 
@@ -449,7 +447,7 @@ class Parser {
       cur.next();
       if (depth > 64) throw new ParseError(t.col, t.endCol, 'expression nested too deeply');
       const arg = this.unary(cur, depth + 1);
-      return { kind: 'unary', op: t.text, arg, loc: { line: cur.line, col: t.col, endCol: arg.loc.endCol } };
+      return new UnaryExpr(t.text as '!' | '-' | '~', arg, cur.line, t.col, arg.endCol);
     }
     return this.postfix(cur, depth);
   }
@@ -460,8 +458,7 @@ class Parser {
       cur.next();
       const f = cur.next();
       if (!f || f.kind !== 'ident') throw new ParseError(f ? f.col : cur.endCol(), f ? f.endCol : cur.endCol() + 1, "expected a field name after '.'");
-      const fieldLoc = { line: cur.line, col: f.col, endCol: f.endCol };
-      e = { kind: 'field', object: e, field: f.text, loc: { line: cur.line, col: e.loc.col, endCol: f.endCol }, fieldLoc };
+      e = new FieldExpr(e, f.text, f.col, cur.line, e.col, f.endCol);
     }
     return e;
   }
@@ -469,18 +466,16 @@ class Parser {
   private primary(cur: LineCursor, depth: number): Expr {
     const t = cur.next();
     if (!t) throw new ParseError(cur.endCol(), cur.endCol() + 1, 'expected an expression');
-    const loc: Loc = { line: cur.line, col: t.col, endCol: t.endCol };
-    if (t.kind === 'num') return { kind: 'num', value: t.value!, loc };
-    if (t.kind === 'str') return { kind: 'str', value: t.str!, loc };
+    if (t.kind === 'num') return new NumExpr(t.value!, cur.line, t.col, t.endCol);
+    if (t.kind === 'str') return new StrExpr(t.str!, cur.line, t.col, t.endCol);
     if (t.kind === 'ident') {
       if (cur.is('[')) {
         cur.next();
         const index = this.expr(cur, depth + 1);
         if (!cur.is(']')) throw new ParseError(cur.peek()?.col ?? cur.endCol(), cur.peek()?.endCol ?? cur.endCol() + 1, "expected ']'");
-        loc.endCol = cur.next()!.endCol;
-        return { kind: 'index', base: t.text, index, loc };
+        return new IndexExpr(t.text, index, cur.line, t.col, cur.next()!.endCol);
       }
-      return { kind: 'name', name: t.text, loc };
+      return new NameExpr(t.text, cur.line, t.col, t.endCol);
     }
     if (t.kind === 'punct' && t.text === '(') {
       const e = this.expr(cur, depth + 1);
@@ -508,17 +503,17 @@ class Parser {
           case 'call': {
             const spec = CALLS[s.call];
             s.positional.forEach((a, i) => {
-              if (a.kind === 'expr') {
+              if (a.kind !== 'buffers') {
                 const k = spec.positional[i];
-                if ((k === 'tag' || k === 'map') && (a.expr.kind === 'name' || a.expr.kind === 'index')) {
-                  const name = a.expr.kind === 'name' ? a.expr.name : a.expr.base;
-                  if (a.expr.kind === 'index') this.checkExpr(a.expr.index, loopVars);
+                if ((k === 'tag' || k === 'map') && (a.kind === 'name' || a.kind === 'index')) {
+                  const name = a.kind === 'name' ? a.name : a.base;
+                  if (a.kind === 'index') this.checkExpr(a.index, loopVars);
                   const have = kinds.get(name);
-                  if (loopVars.includes(name)) this.error(a.expr.loc.line, a.expr.loc.col, a.expr.loc.endCol, `'${name}' is a loop variable, not a ${k} handle`);
-                  else if (!have) this.error(a.expr.loc.line, a.expr.loc.col, a.expr.loc.endCol, `unknown handle '${name}': no ${k} is ever assigned to it`, 'unknown-handle');
-                  else if (have !== k) this.error(a.expr.loc.line, a.expr.loc.col, a.expr.loc.endCol, `'${name}' holds a ${have}, but a ${k} is expected here`);
-                } else if (a.kind === 'expr') {
-                  this.checkExpr(a.expr, loopVars);
+                  if (loopVars.includes(name)) this.error(a.line, a.col, a.endCol, `'${name}' is a loop variable, not a ${k} handle`);
+                  else if (!have) this.error(a.line, a.col, a.endCol, `unknown handle '${name}': no ${k} is ever assigned to it`, 'unknown-handle');
+                  else if (have !== k) this.error(a.line, a.col, a.endCol, `'${name}' holds a ${have}, but a ${k} is expected here`);
+                } else {
+                  this.checkExpr(a, loopVars);
                 }
               } else {
                 for (const b of a.buffers) {

@@ -449,8 +449,8 @@ export class TraceRunner {
   }
 
   private posExpr(a: ArgValue | undefined): Expr {
-    if (!a || a.kind !== 'expr') throw new EvalError('missing argument');
-    return a.expr;
+    if (!a || a.kind === 'buffers') throw new EvalError('missing argument');
+    return a;
   }
 
   private buffers(a: ArgValue | undefined): { paddr: bigint; len: bigint }[] {
