@@ -15,23 +15,9 @@ import { PassThrough } from 'node:stream';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BusdmaDebugSession } from '../src/adapter/session';
+import { ROOT } from './adapter-root';
 
-/** The repository root: the tests run from it (node --test out/test/). */
-export const ROOT = findRoot();
-
-function findRoot(): string {
-  for (const start of [process.cwd(), __dirname]) {
-    let d = start;
-    for (;;) {
-      const pj = path.join(d, 'package.json');
-      if (fs.existsSync(pj) && JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'busdma-trace') return d;
-      const up = path.dirname(d);
-      if (up === d) break;
-      d = up;
-    }
-  }
-  return process.cwd();
-}
+export { ROOT };
 export const FIXTURES = path.join(ROOT, 'test-fixtures', 'adapter');
 export const GOLDEN = path.join(ROOT, 'test-fixtures', 'golden');
 export const ADAPTER = path.join(ROOT, 'dist', 'debugAdapter.js');
