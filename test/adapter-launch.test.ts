@@ -96,6 +96,11 @@ for (const t of TRANSPORTS) {
       assert.equal((await back).body.reason, 'breakpoint');
       const st2 = await dc.stackTraceRequest({ threadId: 1 });
       assert.equal(st2.body.stackFrames[0].line, 5);
+      // terminate while running: answered, then `terminated`, and no timer keeps running.
+      const term = dc.waitForEvent('terminated');
+      await dc.continueRequest({ threadId: 1 });
+      await dc.terminateRequest({});
+      await term;
     } finally {
       await dc.stop();
     }
