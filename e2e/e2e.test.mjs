@@ -199,20 +199,29 @@ describe('busdma-trace in VS Code (code-server 4.100.3, Chromium)', { timeout: 2
     const t = Date.now();
     await wb.stopDebugging(page);
     await wb.openFile(page, SYNTAX);
-    const problems = await wb.readProblems(page, { waitFor: /line 4\b|\[Ln 4\b/ });
-    const hit = problems.find((r) => /line 4\b|\[Ln 4\b/i.test(`${r.label} ${r.text}`));
-    assert.ok(hit, `no problem on line 4 in ${JSON.stringify(problems)}`);
-    assert.match(`${hit.label} ${hit.text}`, /error|syntax|expected|unexpected|missing/i);
-    console.log(`# problem: ${JSON.stringify(hit)}`);
-    await wb.focusEditor(page);
-    await page.keyboard.press('F5');
-    const msg = await wb.waitForMessage(page, /syntax|error|expected|unexpected|line 4|:4:/i);
-    console.log(`# launch error: ${JSON.stringify(msg)}`);
-    assert.match(msg.hit, /4/, `the error does not name line 4: ${msg.hit}`);
-    assert.doesNotMatch(msg.hit, /TypeError|ReferenceError|Cannot read propert|undefined is not|\bat [\w.]+ \(/, `looks like a crash: ${msg.hit}`);
-    await wb.dismissMessages(page);
-    // No session is left half-started.
-    await wb.toolbar(page).waitFor({ state: 'hidden', timeout: 10_000 });
+    // Both halves run even if the first fails, so that a failure names everything that is wrong.
+    const failures = [];
+    try {
+      const problems = await wb.readProblems(page, { waitFor: /line 4\b|\[Ln 4\b/ }).catch((e) => {
+        throw new Error(`${e.message}${/: \[\]$/.test(e.message) ? ' (the Problems view is empty: no diagnostics were published for the trace)' : ''}`);
+      });
+      const hit = problems.find((r) => /line 4\b|\[Ln 4\b/i.test(`${r.label} ${r.text}`));
+      assert.ok(hit, `no problem on line 4 in ${JSON.stringify(problems)}`);
+      assert.match(`${hit.label} ${hit.text}`, /error|syntax|expected|unexpected|missing/i);
+      console.log(`# problem: ${JSON.stringify(hit)}`);
+    } catch (e) { failures.push(`Problems view: ${e.message}`); }
+    try {
+      await wb.focusEditor(page);
+      await page.keyboard.press('F5');
+      const msg = await wb.waitForMessage(page, /syntax|error|expected|unexpected|line 4|:4:/i);
+      console.log(`# launch error: ${JSON.stringify(msg)}`);
+      assert.match(msg.hit, /4/, `the error does not name line 4: ${msg.hit}`);
+      assert.doesNotMatch(msg.hit, /TypeError|ReferenceError|Cannot read propert|undefined is not|\bat [\w.]+ \(/, `looks like a crash: ${msg.hit}`);
+      await wb.dismissMessages(page);
+      // No session is left half-started.
+      await wb.toolbar(page).waitFor({ state: 'hidden', timeout: 10_000 });
+    } catch (e) { failures.push(`starting the trace: ${e.message}`); }
+    assert.deepEqual(failures, []);
     mark('scenario 4', t);
   });
 
