@@ -83,7 +83,6 @@ export interface LoadResult {
   nsegs: number;
 }
 
-const ONE_MIB = 1n << 20n;
 const FOUR_GIB = 1n << 32n;
 /** Chunks one load may walk one by one before the simulator gives up (skip-ahead covers the
  * common huge unbounced buffer; this only stops pathological maxsegsz/alignment mixes). */
@@ -117,6 +116,10 @@ export class BusDma {
   }
 
   private maxpagesFor(t: Tag): number {
+    return t.maxpages;
+  }
+
+  private computeMaxpages(t: Tag): number {
     if (t.alignment > 1n) return MAX_BPAGES;
     // MIN(MAX_BPAGES, Maxmem - atop(lowaddr)) in unsigned long, then stored in an int:
     // a "negative" headroom wraps to a huge value and the cap becomes MAX_BPAGES (model 8.3).
@@ -156,6 +159,7 @@ export class BusDma {
       bounce_map_waitinglist: new Fifo(),
       tags: 1, overcap_bpages: 0, stranded_bpages: 0,
       line: this.line,
+      allocator: t.lowaddr.toString(16),
     };
     s.busdma_zonecount++;
     s.zones.push(z);
@@ -166,25 +170,24 @@ export class BusDma {
   }
 
   /** contigmalloc(PAGE_SIZE, 0, lowaddr): deterministic, downwards, never reused. */
-  private contigmalloc(lowaddr: bigint): number | undefined {
-    const key = lowaddr.toString(16);
-    let a = this.state.allocators.get(key);
+  private contigmalloc(z: Zone): number | undefined {
+    let a = this.state.allocators.get(z.allocator);
     if (!a) {
-      let top = u64(lowaddr) + 1n;
+      let top = u64(z.lowaddr) + 1n;
       const memTop = ptoa(this.state.maxmem);
       if (memTop < top) top = memTop;
       if (FOUR_GIB < top) top = FOUR_GIB;
-      a = { next: truncPage(top), exhausted: false };
-      this.state.allocators.set(key, a);
+      a = { next: Number(truncPage(top)), exhausted: false };
+      this.state.allocators.set(z.allocator, a);
     }
     if (a.exhausted) return undefined;
-    const addr = a.next - PAGE_SIZE;
-    if (addr < ONE_MIB) {
+    const addr = a.next - 4096;
+    if (addr < 1048576) {
       a.exhausted = true;
       return undefined;
     }
     a.next = addr;
-    return Number(addr);
+    return addr;
   }
 
   /** alloc_bounce_pages(dmat, u_int numpages): returns how many were added. */
@@ -194,7 +197,7 @@ export class BusDma {
     let count = 0;
     let n = numpages >>> 0;
     while (n > 0) {
-      const busaddr = this.contigmalloc(z.lowaddr);
+      const busaddr = this.contigmalloc(z);
       if (busaddr === undefined) break;
       const p: BouncePage = {
         id: s.nextPage++, zone: z.id, busaddr, pgoffset: 0, map: -1, dataaddr: 0n, datacount: 0,
@@ -362,7 +365,9 @@ export class BusDma {
       id: s.nextTag++, label, parent: parent ? parent.id : -1,
       alignment, boundary, lowaddr, highaddr, maxsize, nsegments, maxsegsz, flags,
       bounce_flags: 0, map_count: 0, zone: -1, destroyed: false, line: this.line,
+      maxpages: 0, atopMaxsize: toInt32(maxU(atop(maxsize), 1n)),
     };
+    t.maxpages = this.computeMaxpages(t);
     if (parent && (parent.bounce_flags & BUS_DMA_COULD_BOUNCE)) t.bounce_flags |= BUS_DMA_COULD_BOUNCE;
     if (t.lowaddr < ptoa(s.maxmem) || t.alignment > 1n) t.bounce_flags |= BUS_DMA_COULD_BOUNCE;
 
@@ -425,6 +430,7 @@ export class BusDma {
   private queuedMapsOfTag(tid: number): DmaMap[] {
     const out: DmaMap[] = [];
     const s = this.state;
+    if (s.zombie_maps === 0 && s.bounce_map_callbacklist.length === 0 && !s.zoneList.some((z) => s.zones[z].bounce_map_waitinglist.length)) return out;
     const scan = (ids: number[]) => {
       for (const id of ids) {
         const m = s.maps.get(id);
@@ -489,7 +495,7 @@ export class BusDma {
       const minAllocComp = (t.bounce_flags & BUS_DMA_MIN_ALLOC_COMP) !== 0;
       if (this.kernel.shouldGrow({ minAllocComp, zoneMapCount: z.map_count, zoneTotal: z.total_bpages, maxpages })) {
         // pages = MAX(atop(maxsize), 1): unsigned long, stored in an int.
-        let pages = toInt32(maxU(atop(t.maxsize), 1n));
+        let pages = t.atopMaxsize;
         // pages = MIN(nsegments, pages): compared as u_int, stored in an int.
         pages = toInt32(Math.min(t.nsegments, pages >>> 0));
         pages = Math.min(toInt32(maxpages - z.total_bpages), pages);
@@ -650,7 +656,7 @@ export class BusDma {
         }
         sg = k * m;
       }
-      cur = u64(cur + sg);
+      cur += sg;
       len -= sg;
       if (++chunks > MAX_CHUNKS_PER_LOAD) {
         throw new SimLimitError(`load of ${hex(buf)}:${buflen} needs more than ${MAX_CHUNKS_PER_LOAD} chunks to count (maxsegsz ${m})`);
@@ -681,7 +687,7 @@ export class BusDma {
       }
       sg = this._bus_dmamap_addseg(t, cur, sg, segs, segp);
       if (sg === 0n) break;
-      buf = u64(buf + sg);
+      buf += sg;
       buflen -= sg;
       if (++chunks > MAX_CHUNKS_PER_LOAD) {
         throw new SimLimitError(`load walks more than ${MAX_CHUNKS_PER_LOAD} chunks (nsegments ${t.nsegments}, maxsegsz ${t.maxsegsz})`);
@@ -716,23 +722,23 @@ export class BusDma {
     for (const sgm of segs) {
       if (sgm.len === 0n) continue;
       const last = sgm.addr + sgm.len - 1n;
-      const where = `segment ${hex(sgm.addr)}:${sgm.len} of map ${m.label}`;
+      const where = () => `segment ${hex(sgm.addr)}:${sgm.len} of map ${m.label}`;
       if (last > t.lowaddr && sgm.addr <= t.highaddr) {
         const lo = sgm.addr > t.lowaddr ? sgm.addr : t.lowaddr + 1n;
         const hi = last < t.highaddr ? last : t.highaddr;
         this.emit({
           kind: 'unreachable', tag: t.label, map: m.label,
-          message: `${where} reaches ${hex(lo)}-${hex(hi)}, above lowaddr ${hex(t.lowaddr)} of tag ${t.label}: the device cannot address it`,
+          message: `${where()} reaches ${hex(lo)}-${hex(hi)}, above lowaddr ${hex(t.lowaddr)} of tag ${t.label}: the device cannot address it`,
         });
-      } else if (!alignOk(sgm.addr, t.alignment)) {
+      } else if (t.alignment !== 1n && !alignOk(sgm.addr, t.alignment)) {
         this.emit({
           kind: 'unreachable', tag: t.label, map: m.label,
-          message: `${where} starts misaligned for tag ${t.label}'s alignment ${hex(t.alignment)}`,
+          message: `${where()} starts misaligned for tag ${t.label}'s alignment ${hex(t.alignment)}`,
         });
-      } else if (!boundOk(sgm.addr, sgm.len, t.boundary)) {
+      } else if (t.boundary !== 0n && !boundOk(sgm.addr, sgm.len, t.boundary)) {
         this.emit({
           kind: 'unreachable', tag: t.label, map: m.label,
-          message: `${where} crosses a ${hex(t.boundary)} boundary of tag ${t.label}`,
+          message: `${where()} crosses a ${hex(t.boundary)} boundary of tag ${t.label}`,
         });
       }
     }

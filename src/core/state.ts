@@ -27,6 +27,7 @@ export interface Zone {
   overcap_bpages: number;     // pages map create added while total >= maxpages
   stranded_bpages: number;    // reservations left by destroyed maps
   line: number;               // trace line that created it
+  allocator: string;          // key of the contigmalloc allocator for its lowaddr
 }
 
 export interface BouncePage {
@@ -56,6 +57,9 @@ export interface Tag {
   zone: number;               // bounce_zone id, -1 while NULL
   destroyed: boolean;
   line: number;
+  // Derived once at creation (the inputs never change): the map-create arithmetic.
+  maxpages: number;           // per-tag cap, int
+  atopMaxsize: number;        // (int)MAX(atop(maxsize), 1)
 }
 
 export type MapQueue = 'none' | 'waiting' | 'callback';
@@ -90,7 +94,7 @@ export interface DmaMap {
 }
 
 export interface Allocator {
-  next: bigint;               // pages are handed out below this address
+  next: number;               // pages are handed out below this address (always <= 4 GiB)
   exhausted: boolean;
 }
 
