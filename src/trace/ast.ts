@@ -89,16 +89,52 @@ export class CallStmt extends Node {
   readonly kind = 'call';
   /** The next statement of the same block is an `expect` reading errno or cb_error. */
   checked = false;
+  private _positional: ArgValue[] | undefined;
+  private _named: NamedArg[] | undefined;
+  private _reload: ((s: CallStmt) => void) | undefined;
   constructor(
     readonly call: CallName,
     readonly callCol: number,
     readonly target: HandleRef | undefined,
-    readonly positional: ArgValue[],
-    readonly named: NamedArg[],
+    positional: ArgValue[],
+    named: NamedArg[],
     line: number, col: number, endCol: number,
-  ) { super(line, col, endCol); }
+  ) {
+    super(line, col, endCol);
+    this._positional = positional;
+    this._named = named;
+  }
   get callLoc(): Loc {
     return { line: this.line, col: this.callCol, endCol: this.callCol + this.call.length };
+  }
+  get positional(): ArgValue[] {
+    if (this._positional === undefined) this._reload!(this);
+    return this._positional!;
+  }
+  get named(): NamedArg[] {
+    if (this._named === undefined) this._reload!(this);
+    return this._named!;
+  }
+  setArgs(positional: ArgValue[], named: NamedArg[]): void {
+    this._positional = positional;
+    this._named = named;
+  }
+  /**
+   * Drop the argument trees; `reload` rebuilds them from the source line when next read.
+   * A flat million-line trace then keeps one object per statement, not a dozen: it runs each
+   * statement once, and re-reading one line costs about a microsecond.
+   */
+  release(reload: (s: CallStmt) => void): void {
+    this._reload = reload;
+    this._positional = undefined;
+    this._named = undefined;
+  }
+  /** After running it: drop the trees again if the parser released them once. */
+  drop(): void {
+    if (this._reload) {
+      this._positional = undefined;
+      this._named = undefined;
+    }
   }
 }
 

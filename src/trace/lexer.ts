@@ -13,8 +13,6 @@ export interface Token {
   error?: string;     // for 'bad' tokens and malformed numbers/strings
 }
 
-const TWO_CHAR = new Set(['<=', '>=', '==', '!=', '&&', '||', '<<', '>>']);
-const ONE_CHAR = '()[]{},:=.+-*/%!~<>|&^';
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const SUFFIX: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n };
 
@@ -99,15 +97,36 @@ export function lexLine(text: string, intern?: Interner): Token[] {
       toks.push({ kind: 'str', text: text.slice(start, i), str: s, col: start + 1, endCol: i + 1, error: err });
       continue;
     }
-    const two = text.slice(i, i + 2);
-    if (TWO_CHAR.has(two)) {
-      toks.push({ kind: 'punct', text: two, col: start + 1, endCol: start + 3 });
-      i += 2;
-      continue;
+    // Punctuation, by character code: no substring is made for the common one-char case.
+    const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+    let p: string | undefined;
+    switch (c) {
+      case 40: p = '('; break;
+      case 41: p = ')'; break;
+      case 91: p = '['; break;
+      case 93: p = ']'; break;
+      case 123: p = '{'; break;
+      case 125: p = '}'; break;
+      case 44: p = ','; break;
+      case 58: p = ':'; break;
+      case 46: p = '.'; break;
+      case 43: p = '+'; break;
+      case 45: p = '-'; break;
+      case 42: p = '*'; break;
+      case 47: p = '/'; break;
+      case 37: p = '%'; break;
+      case 126: p = '~'; break;
+      case 94: p = '^'; break;
+      case 61: p = d === 61 ? '==' : '='; break;
+      case 33: p = d === 61 ? '!=' : '!'; break;
+      case 60: p = d === 61 ? '<=' : d === 60 ? '<<' : '<'; break;
+      case 62: p = d === 61 ? '>=' : d === 62 ? '>>' : '>'; break;
+      case 38: p = d === 38 ? '&&' : '&'; break;
+      case 124: p = d === 124 ? '||' : '|'; break;
     }
-    if (ONE_CHAR.includes(text[i])) {
-      toks.push({ kind: 'punct', text: text[i], col: start + 1, endCol: start + 2 });
-      i++;
+    if (p !== undefined) {
+      toks.push({ kind: 'punct', text: p, col: start + 1, endCol: start + 1 + p.length });
+      i += p.length;
       continue;
     }
     // Any other character (including non-ASCII) is one bad token, reported by the parser.

@@ -84,12 +84,19 @@ class Parser {
   private seenCall = false;
   private assigned = new Map<string, 'tag' | 'map'>();
   private lines: string[];
+  /** Offset of each line in the source, for re-reading a released statement. */
+  private starts: number[] = [];
 
-  constructor(readonly source: string, readonly file: string) {
+  constructor(readonly source: string, readonly file: string, private readonly releaseCalls = true) {
     this.program = {
       file, source, machine: {}, body: [], handleKinds: new Map(), lines: new Map(),
     };
     this.lines = source.split(/\r?\n/);
+    let off = 0;
+    for (const l of this.lines) {
+      this.starts.push(off);
+      off += l.length + (source.charCodeAt(off + l.length) === 13 ? 2 : 1);
+    }
   }
 
   error(line: number, col: number, endCol: number, message: string, code?: string): void {
@@ -126,8 +133,17 @@ class Parser {
         }
         const stmt = this.statement(cur, stack.length);
         if (!stmt) continue;
-        stack[stack.length - 1].stmts.push(stmt);
+        const block = stack[stack.length - 1].stmts;
+        block.push(stmt);
         this.program.lines.set(line, stmt);
+        const loopVars: string[] = [];
+        for (let k = 1; k < stack.length; k++) if (stack[k].repeat!.var) loopVars.push(stack[k].repeat!.var!);
+        this.checkStmt(stmt, loopVars);
+        if (stmt.kind === 'expect' && readsErrno(stmt.expr) && block.length >= 2) {
+          const prev = block[block.length - 2];
+          if (prev.kind === 'call') prev.checked = true;
+        }
+        if (stmt.kind === 'call' && stack.length === 1 && this.releaseCalls) stmt.release(this.reload);
         if (stmt.kind === 'repeat') {
           if (stack.length > MAX_DEPTH) throw new ParseError(toks[0].col, toks[0].endCol, `repeat blocks nested more than ${MAX_DEPTH} deep`);
           stack.push({ stmts: stmt.body, repeat: stmt });
@@ -147,11 +163,18 @@ class Parser {
       const r = stack[k].repeat!;
       this.error(r.loc.line, r.loc.col, r.loc.endCol, "this 'repeat' block is never closed with '}'");
     }
-    markChecked(this.program.body);
-    this.semantic();
     this.diags.sort((a, b) => a.line - b.line || a.col - b.col);
     return { program: this.program, diagnostics: this.diags };
   }
+
+  /** Re-reads a released call's arguments from its line (see CallStmt.release). */
+  private readonly reload = (c: CallStmt): void => {
+    const li = c.line - 1;
+    const text = this.source.slice(this.starts[li], this.starts[li] + this.lines[li].length);
+    const again = new Parser(text, this.file, false).run().program.body[0];
+    if (!again || again.kind !== 'call') throw new Error(`internal: line ${c.line} no longer parses as a call`);
+    c.setArgs(again.positional, again.named);
+  };
 
   /** Handle kinds from every create line, even one with an error, so that one mistake
    * does not cascade into "unknown handle" on every later use. */
@@ -488,70 +511,65 @@ class Parser {
 
   // ---- static checks over the whole program ----
 
-  private semantic(): void {
+  /** Static checks of one statement, given the loop variables in scope. */
+  private checkStmt(s: Stmt, loopVars: string[]): void {
     const kinds = this.program.handleKinds;
-    const walk = (stmts: Stmt[], loopVars: string[]) => {
-      for (const s of stmts) {
-        switch (s.kind) {
-          case 'repeat': {
-            this.checkExpr(s.count, loopVars);
-            if (s.var && loopVars.includes(s.var)) this.error(s.loc.line, s.varLoc!.col, s.varLoc!.endCol, `loop variable '${s.var}' already names an enclosing loop's variable`);
-            if (s.var && kinds.has(s.var)) this.error(s.loc.line, s.varLoc!.col, s.varLoc!.endCol, `'${s.var}' already names a handle`);
-            walk(s.body, s.var ? [...loopVars, s.var] : loopVars);
-            break;
-          }
-          case 'call': {
-            const spec = CALLS[s.call];
-            s.positional.forEach((a, i) => {
-              if (a.kind !== 'buffers') {
-                const k = spec.positional[i];
-                if ((k === 'tag' || k === 'map') && (a.kind === 'name' || a.kind === 'index')) {
-                  const name = a.kind === 'name' ? a.name : a.base;
-                  if (a.kind === 'index') this.checkExpr(a.index, loopVars);
-                  const have = kinds.get(name);
-                  if (loopVars.includes(name)) this.error(a.line, a.col, a.endCol, `'${name}' is a loop variable, not a ${k} handle`);
-                  else if (!have) this.error(a.line, a.col, a.endCol, `unknown handle '${name}': no ${k} is ever assigned to it`, 'unknown-handle');
-                  else if (have !== k) this.error(a.line, a.col, a.endCol, `'${name}' holds a ${have}, but a ${k} is expected here`);
-                } else {
-                  this.checkExpr(a, loopVars);
-                }
-              } else {
-                for (const b of a.buffers) {
-                  this.checkExpr(b.paddr, loopVars);
-                  this.checkExpr(b.len, loopVars);
-                }
-              }
-            });
-            for (const n of s.named) {
-              if (n.name === 'parent') {
-                const e = n.value;
-                if (e.kind !== 'name' && e.kind !== 'index') {
-                  this.error(e.loc.line, e.loc.col, e.loc.endCol, 'parent: expects a tag handle');
-                } else {
-                  const name = e.kind === 'name' ? e.name : e.base;
-                  if (e.kind === 'index') this.checkExpr(e.index, loopVars);
-                  const have = kinds.get(name);
-                  if (have !== 'tag') this.error(e.loc.line, e.loc.col, e.loc.endCol, have ? `'${name}' holds a map, not a tag` : `unknown handle '${name}': no tag is ever assigned to it`, 'unknown-handle');
-                }
-              } else {
-                this.checkExpr(n.value, loopVars);
-              }
-            }
-            if (s.target?.index) this.checkExpr(s.target.index, loopVars);
-            if (s.target && loopVars.includes(s.target.name)) this.error(s.loc.line, s.target.loc.col, s.target.loc.endCol, `cannot assign to loop variable '${s.target.name}'`);
-            if (!s.target && spec.returns) this.warn(s.loc.line, s.callLoc.col, s.callLoc.endCol, `the ${spec.returns} ${s.call} creates is not kept in a handle`);
-            break;
-          }
-          case 'expect':
-          case 'print':
-            this.checkExpr(s.expr, loopVars);
-            break;
-          default:
-            break;
-        }
+    switch (s.kind) {
+      case 'repeat': {
+        this.checkExpr(s.count, loopVars);
+        if (s.var && loopVars.includes(s.var)) this.error(s.loc.line, s.varLoc!.col, s.varLoc!.endCol, `loop variable '${s.var}' already names an enclosing loop's variable`);
+        if (s.var && kinds.has(s.var)) this.error(s.loc.line, s.varLoc!.col, s.varLoc!.endCol, `'${s.var}' already names a handle`);
+        break;
       }
-    };
-    walk(this.program.body, []);
+      case 'call': {
+        const spec = CALLS[s.call];
+        s.positional.forEach((a, i) => {
+          if (a.kind !== 'buffers') {
+            const k = spec.positional[i];
+            if ((k === 'tag' || k === 'map') && (a.kind === 'name' || a.kind === 'index')) {
+              const name = a.kind === 'name' ? a.name : a.base;
+              if (a.kind === 'index') this.checkExpr(a.index, loopVars);
+              const have = kinds.get(name);
+              if (loopVars.includes(name)) this.error(a.line, a.col, a.endCol, `'${name}' is a loop variable, not a ${k} handle`);
+              else if (!have) this.error(a.line, a.col, a.endCol, `unknown handle '${name}': no ${k} is ever assigned to it`, 'unknown-handle');
+              else if (have !== k) this.error(a.line, a.col, a.endCol, `'${name}' holds a ${have}, but a ${k} is expected here`);
+            } else {
+              this.checkExpr(a, loopVars);
+            }
+          } else {
+            for (const b of a.buffers) {
+              this.checkExpr(b.paddr, loopVars);
+              this.checkExpr(b.len, loopVars);
+            }
+          }
+        });
+        for (const n of s.named) {
+          if (n.name === 'parent') {
+            const e = n.value;
+            if (e.kind !== 'name' && e.kind !== 'index') {
+              this.error(e.loc.line, e.loc.col, e.loc.endCol, 'parent: expects a tag handle');
+            } else {
+              const name = e.kind === 'name' ? e.name : e.base;
+              if (e.kind === 'index') this.checkExpr(e.index, loopVars);
+              const have = kinds.get(name);
+              if (have !== 'tag') this.error(e.loc.line, e.loc.col, e.loc.endCol, have ? `'${name}' holds a map, not a tag` : `unknown handle '${name}': no tag is ever assigned to it`, 'unknown-handle');
+            }
+          } else {
+            this.checkExpr(n.value, loopVars);
+          }
+        }
+        if (s.target?.index) this.checkExpr(s.target.index, loopVars);
+        if (s.target && loopVars.includes(s.target.name)) this.error(s.loc.line, s.target.loc.col, s.target.loc.endCol, `cannot assign to loop variable '${s.target.name}'`);
+        if (!s.target && spec.returns) this.warn(s.loc.line, s.callLoc.col, s.callLoc.endCol, `the ${spec.returns} ${s.call} creates is not kept in a handle`);
+        break;
+      }
+      case 'expect':
+      case 'print':
+        this.checkExpr(s.expr, loopVars);
+        break;
+      default:
+        break;
+    }
   }
 
   private checkExpr(e: Expr, loopVars: string[]): void {
@@ -640,18 +658,6 @@ function readsErrno(e: Expr): boolean {
     case 'binary': return readsErrno(e.left) || readsErrno(e.right);
     case 'index': return readsErrno(e.index);
     default: return false;
-  }
-}
-
-/** A call's errno counts as checked when the next statement of its block is an expect on it. */
-function markChecked(stmts: Stmt[]): void {
-  for (let i = 0; i < stmts.length; i++) {
-    const s = stmts[i];
-    if (s.kind === 'repeat') markChecked(s.body);
-    if (s.kind === 'call') {
-      const n = stmts[i + 1];
-      s.checked = !!n && n.kind === 'expect' && readsErrno(n.expr);
-    }
   }
 }
 

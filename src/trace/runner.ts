@@ -220,6 +220,7 @@ export class TraceRunner {
         this.st.steps++;
         this.core.line = stmt.loc.line;
         this.exec(stmt);
+        if (stmt.kind === 'call') stmt.drop();
         this.core.checkInvariants(this.fullInvariants);
         this.st.frames[this.st.frames.length - 1].pc++;
         this.normalize();
