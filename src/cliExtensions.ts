@@ -1,9 +1,31 @@
-// The CLI's `compare` and `plot` commands, implemented with the timeline renderer.
-// Kept apart from cli.ts so that `run` and `check` load nothing they do not need.
+// The CLI's `compare` and `plot` commands: the timeline renderer fed by the trace runner.
 
 import type { CliIO } from './cli';
+import { runCompare, runPlot, type RecordResult } from './timeline/cliCommands';
+import { readTraceFile } from './files';
+import { parse } from './trace/parser';
+import { diagnosticsText } from './trace/report';
+import { recordTimeline } from './trace/timeline';
+import { isKernelId, KERNEL_IDS } from './core/kernels';
 
-export function runCliExtension(cmd: 'compare' | 'plot', _args: string[], io: CliIO): number {
-  io.err(`busdma-trace: '${cmd}' is not available in this build\n`);
-  return 2;
+/** Run FILE under a kernel and record its timeline, or say why not (exit status 2). */
+export function recordFile(file: string, kernel: string | undefined, opts: { maxSteps?: number }): RecordResult {
+  if (kernel !== undefined && !isKernelId(kernel)) {
+    return { ok: false, status: 2, message: `busdma-trace: unknown kernel '${kernel}' (known: ${KERNEL_IDS.join(', ')})` };
+  }
+  const src = readTraceFile(file);
+  if (!src.ok) return { ok: false, status: 2, message: `${file}:1:1: error: ${src.message}` };
+  const { program, diagnostics } = parse(src.text, file);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) return { ok: false, status: 2, message: diagnosticsText(file, errors) };
+  const k = kernel ?? (program.kernel?.id as string | undefined) ?? 'd48182';
+  const { timeline, runner } = recordTimeline(program, k as never, opts.maxSteps);
+  const f = runner.st.fatal;
+  if (f) return { ok: false, status: 2, message: `${file}:${f.line}:${f.col}: error: ${f.message}` };
+  return { ok: true, timeline };
+}
+
+export function runCliExtension(cmd: 'compare' | 'plot', args: string[], io: CliIO): number {
+  const deps = { record: recordFile };
+  return cmd === 'compare' ? runCompare(args, io, deps) : runPlot(args, io, deps);
 }

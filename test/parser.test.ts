@@ -148,3 +148,21 @@ test('buffer lists and indexed handles', () => {
   assert.equal(load.positional[2].kind, 'buffers');
   assert.equal(load.positional[2].buffers.length, 2);
 });
+
+test('released call arguments are re-read identically, at their own lines', () => {
+  const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
+  const strip = (x: unknown): string => JSON.stringify(x, (k, v) => (k === '_reload' ? undefined : typeof v === 'bigint' ? v.toString() + 'n' : v));
+  for (const f of readdirSync('test-fixtures').filter((n: string) => n.endsWith('.busdma'))) {
+    const text = readFileSync('test-fixtures/' + f, 'utf8');
+    const a = parse(text, f);
+    const b = parse(text, f, { keepTrees: true });
+    assert.deepEqual(a.diagnostics, b.diagnostics, f);
+    for (const [line, s] of a.program.lines) {
+      const t = b.program.lines.get(line)!;
+      if (s.kind !== 'call' || t.kind !== 'call') continue;
+      assert.equal(strip(s.positional), strip(t.positional), `${f}:${line}`);
+      assert.equal(strip(s.named), strip(t.named), `${f}:${line}`);
+      assert.equal(s.checked, t.checked);
+    }
+  }
+});

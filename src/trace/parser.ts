@@ -3,7 +3,7 @@
 // always reports all problems at once.
 
 import {
-  BinaryExpr, BufferExpr, BuffersArg, CallStmt, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
+  BinaryExpr, BufferExpr, BuffersArg, CallStmt, LineIndex, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
   type ArgValue, type BinOp, type CallName, type Diagnostic, type Expr, type HandleRef, type Loc,
   type NamedArg, type Program, type RepeatStmt, type Stmt,
 } from './ast';
@@ -46,6 +46,9 @@ export const GLOBAL_FIELDS = ['total_bpages', 'zone_count'] as const;
 export const BUILTIN_NAMES = ['errno', 'cb_error', 'leaked_bpages', 'steps', 'global'] as const;
 
 const NO_NAMED: NamedArg[] = [];
+const NO_VARS: string[] = [];
+const DEFER = { defer: true };
+const CREATE_LINE = /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\[[^\]]*\])?[ \t]*=[ \t]*(bus_dma_tag_create|bus_dmamap_create)\b/;
 const KEYWORDS = new Set(['machine', 'kernel', 'repeat', 'as', 'expect', 'print', 'log', 'sysctl']);
 const MAX_DEPTH = 200;
 
@@ -74,29 +77,37 @@ class ParseError extends Error {
   constructor(readonly col: number, readonly endCol: number, message: string) { super(message); }
 }
 
-export function parse(source: string, file = '<trace>'): ParseResult {
-  return new Parser(source, file).run();
+/**
+ * Parse a whole trace. By default the argument trees of top-level calls are released after
+ * checking and re-read from the source when used (`keepTrees` keeps them all).
+ */
+export function parse(source: string, file = '<trace>', opts: { keepTrees?: boolean } = {}): ParseResult {
+  return new Parser(source, file, !opts.keepTrees).run();
 }
 
 class Parser {
   diags: Diagnostic[] = [];
   program: Program;
   private seenCall = false;
+  private final = false;
+  private deferred: { stmt: Stmt; loopVars: string[] }[] = [];
   private assigned = new Map<string, 'tag' | 'map'>();
-  private lines: string[];
   /** Offset of each line in the source, for re-reading a released statement. */
   private starts: number[] = [];
 
-  constructor(readonly source: string, readonly file: string, private readonly releaseCalls = true) {
+  constructor(readonly source: string, readonly file: string, private readonly releaseCalls = true, private readonly firstLine = 1) {
     this.program = {
-      file, source, machine: {}, body: [], handleKinds: new Map(), lines: new Map(),
+      file, source, machine: {}, body: [], handleKinds: new Map(), lines: new LineIndex(),
     };
-    this.lines = source.split(/\r?\n/);
-    let off = 0;
-    for (const l of this.lines) {
-      this.starts.push(off);
-      off += l.length + (source.charCodeAt(off + l.length) === 13 ? 2 : 1);
-    }
+  }
+
+  /** The text of line `li` (0-based), without its line ending; a fresh string each time. */
+  private lineText(li: number): string {
+    const start = this.starts[li];
+    const next = li + 1 < this.starts.length ? this.starts[li + 1] : this.source.length + 1;
+    let end = next - 1;
+    if (end > start && this.source.charCodeAt(end - 1) === 13) end--;
+    return this.source.slice(start, Math.min(end, this.source.length));
   }
 
   error(line: number, col: number, endCol: number, message: string, code?: string): void {
@@ -108,18 +119,28 @@ class Parser {
   }
 
   run(): ParseResult {
-    this.prescanHandles();
     const stack: { stmts: Stmt[]; repeat?: RepeatStmt }[] = [{ stmts: this.program.body }];
     const intern = newInterner();
-    for (let li = 0; li < this.lines.length; li++) {
-      const line = li + 1;
-      const text = this.lines[li];
+    const src = this.source;
+    for (let off = 0; off >= 0;) {
+      this.starts.push(off);
+      off = src.indexOf('\n', off);
+      if (off >= 0) off++;
+    }
+    for (let li = 0; li < this.starts.length; li++) {
+      const line = li + this.firstLine;
+      const text = this.lineText(li);
       const toks = lexLine(text, intern);
       if (toks.length === 0) continue;
-      for (const t of toks) {
-        if (t.error) this.error(line, t.col, t.endCol, t.error);
+      let bad = false;
+      for (let k = 0; k < toks.length; k++) {
+        const t = toks[k];
+        if (t.error) {
+          this.error(line, t.col, t.endCol, t.error);
+          bad = true;
+        }
       }
-      if (toks.some((t) => t.error)) continue;
+      if (bad) continue;
       const cur = new LineCursor(toks, line, text);
       try {
         // A closing brace ends the innermost repeat.
@@ -136,9 +157,12 @@ class Parser {
         const block = stack[stack.length - 1].stmts;
         block.push(stmt);
         this.program.lines.set(line, stmt);
-        const loopVars: string[] = [];
-        for (let k = 1; k < stack.length; k++) if (stack[k].repeat!.var) loopVars.push(stack[k].repeat!.var!);
-        this.checkStmt(stmt, loopVars);
+        let loopVars = NO_VARS;
+        if (stack.length > 1) {
+          loopVars = [];
+          for (let k = 1; k < stack.length; k++) if (stack[k].repeat!.var) loopVars.push(stack[k].repeat!.var!);
+        }
+        this.checkNow(stmt, loopVars);
         if (stmt.kind === 'expect' && readsErrno(stmt.expr) && block.length >= 2) {
           const prev = block[block.length - 2];
           if (prev.kind === 'call') prev.checked = true;
@@ -151,6 +175,9 @@ class Parser {
       } catch (e) {
         if (!(e instanceof ParseError)) throw e;
         this.error(line, e.col, e.endCol, e.message);
+        // A broken create line still names a handle, so its uses do not cascade.
+        const m = CREATE_LINE.exec(text);
+        if (m && !this.program.handleKinds.has(m[1])) this.program.handleKinds.set(m[1], m[2] === 'bus_dma_tag_create' ? 'tag' : 'map');
         // A broken `repeat ... {` line still opens a block, so its `}` does not cascade.
         const last = toks[toks.length - 1];
         if (toks[0].kind === 'ident' && toks[0].text === 'repeat' && last.kind === 'punct' && last.text === '{') {
@@ -163,6 +190,12 @@ class Parser {
       const r = stack[k].repeat!;
       this.error(r.loc.line, r.loc.col, r.loc.endCol, "this 'repeat' block is never closed with '}'");
     }
+    // Statements that named a handle before its first assignment are checked now.
+    this.final = true;
+    for (const d of this.deferred) {
+      this.checkStmt(d.stmt, d.loopVars);
+      if (d.stmt.kind === 'call') d.stmt.drop();
+    }
     this.diags.sort((a, b) => a.line - b.line || a.col - b.col);
     return { program: this.program, diagnostics: this.diags };
   }
@@ -170,21 +203,11 @@ class Parser {
   /** Re-reads a released call's arguments from its line (see CallStmt.release). */
   private readonly reload = (c: CallStmt): void => {
     const li = c.line - 1;
-    const text = this.source.slice(this.starts[li], this.starts[li] + this.lines[li].length);
-    const again = new Parser(text, this.file, false).run().program.body[0];
+    const text = this.lineText(li);
+    const again = new Parser(text, this.file, false, c.line).run().program.body[0];
     if (!again || again.kind !== 'call') throw new Error(`internal: line ${c.line} no longer parses as a call`);
     c.setArgs(again.positional, again.named);
   };
-
-  /** Handle kinds from every create line, even one with an error, so that one mistake
-   * does not cascade into "unknown handle" on every later use. */
-  private prescanHandles(): void {
-    const re = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]]*\])?\s*=\s*(bus_dma_tag_create|bus_dmamap_create)\b/;
-    for (const text of this.lines) {
-      const m = re.exec(text);
-      if (m && !this.program.handleKinds.has(m[1])) this.program.handleKinds.set(m[1], m[2] === 'bus_dma_tag_create' ? 'tag' : 'map');
-    }
-  }
 
   private statement(cur: LineCursor, depth: number): Stmt | undefined {
     const first = cur.peek()!;
@@ -511,6 +534,26 @@ class Parser {
 
   // ---- static checks over the whole program ----
 
+  /** Check a statement now, or at the end if it names a handle assigned only further down. */
+  private checkNow(stmt: Stmt, loopVars: string[]): void {
+    const mark = this.diags.length;
+    try {
+      if (stmt.kind === 'repeat' && stmt.var) throw DEFER;
+      this.checkStmt(stmt, loopVars);
+    } catch (e) {
+      if (e !== DEFER) throw e;
+      this.diags.length = mark;
+      this.deferred.push({ stmt, loopVars });
+    }
+  }
+
+  /** A name is not a handle (yet): while reading the file that may change further down. */
+  private unknownHandle(name: string): boolean {
+    if (this.program.handleKinds.has(name)) return false;
+    if (!this.final) throw DEFER;
+    return true;
+  }
+
   /** Static checks of one statement, given the loop variables in scope. */
   private checkStmt(s: Stmt, loopVars: string[]): void {
     const kinds = this.program.handleKinds;
@@ -529,7 +572,7 @@ class Parser {
             if ((k === 'tag' || k === 'map') && (a.kind === 'name' || a.kind === 'index')) {
               const name = a.kind === 'name' ? a.name : a.base;
               if (a.kind === 'index') this.checkExpr(a.index, loopVars);
-              const have = kinds.get(name);
+              const have = loopVars.includes(name) || this.unknownHandle(name) ? undefined : kinds.get(name);
               if (loopVars.includes(name)) this.error(a.line, a.col, a.endCol, `'${name}' is a loop variable, not a ${k} handle`);
               else if (!have) this.error(a.line, a.col, a.endCol, `unknown handle '${name}': no ${k} is ever assigned to it`, 'unknown-handle');
               else if (have !== k) this.error(a.line, a.col, a.endCol, `'${name}' holds a ${have}, but a ${k} is expected here`);
@@ -551,7 +594,7 @@ class Parser {
             } else {
               const name = e.kind === 'name' ? e.name : e.base;
               if (e.kind === 'index') this.checkExpr(e.index, loopVars);
-              const have = kinds.get(name);
+              const have = this.unknownHandle(name) ? undefined : kinds.get(name);
               if (have !== 'tag') this.error(e.loc.line, e.loc.col, e.loc.endCol, have ? `'${name}' holds a map, not a tag` : `unknown handle '${name}': no tag is ever assigned to it`, 'unknown-handle');
             }
           } else {
@@ -580,13 +623,13 @@ class Parser {
         return;
       case 'name': {
         const n = e.name;
-        if (NAMED_CONSTANTS[n] !== undefined || loopVars.includes(n) || (BUILTIN_NAMES as readonly string[]).includes(n) || /^zone\d+$/.test(n) || kinds.has(n)) return;
+        if (NAMED_CONSTANTS[n] !== undefined || loopVars.includes(n) || (BUILTIN_NAMES as readonly string[]).includes(n) || /^zone\d+$/.test(n) || !this.unknownHandle(n)) return;
         if (n === 'global') return;
         this.error(e.loc.line, e.loc.col, e.loc.endCol, `unknown name '${n}'`, 'unknown-name');
         return;
       }
       case 'index':
-        if (!kinds.has(e.base)) this.error(e.loc.line, e.loc.col, e.loc.col + e.base.length, `unknown handle '${e.base}'`, 'unknown-handle');
+        if (this.unknownHandle(e.base)) this.error(e.loc.line, e.loc.col, e.loc.col + e.base.length, `unknown handle '${e.base}'`, 'unknown-handle');
         this.checkExpr(e.index, loopVars);
         return;
       case 'field': {
@@ -597,7 +640,7 @@ class Parser {
         else if (o.kind === 'name' && o.name === 'global') { fields = GLOBAL_FIELDS; what = 'global'; }
         else if (o.kind === 'name' || o.kind === 'index') {
           const name = o.kind === 'name' ? o.name : o.base;
-          const k = kinds.get(name);
+          const k = this.unknownHandle(name) ? undefined : kinds.get(name);
           if (!k) {
             this.checkExpr(o, loopVars);
             return;
