@@ -6,6 +6,8 @@
 import type { Program, Stmt } from '../trace/ast';
 import { TraceRunner, type TraceEvent } from '../trace/runner';
 import { TimeMachine } from '../trace/timetravel';
+import { TimelineRecorder, recordTimeline } from '../trace/timeline';
+import type { Timeline } from '../timeline/types';
 import type { KernelId } from '../core/kernels';
 import { FAILING_KINDS } from '../trace/report';
 import { Breakpoints, eventNames, type DataBreakpoint, type LineBreakpoint } from './breakpoints';
@@ -57,11 +59,34 @@ export class Debuggee {
   private outHorizon = 0;
   /** The last stop; its display override holds until the position changes. */
   lastStop?: StopInfo;
+  /** Page counters of every step run so far, for the timeline panel. */
+  readonly recorder: TimelineRecorder;
+  private kernelOpts: { kernel?: KernelId; maxSteps?: number };
+  /** Whole runs of the same trace under other kernels, for comparison. */
+  private others = new Map<string, Timeline>();
+
+  /** The session's run so far, then the whole run under each of `kernels`. */
+  timelines(kernels: string[] = []): Timeline[] {
+    const out = [this.recorder.timeline()];
+    for (const k of kernels) {
+      if (k === this.runner.kernel) continue;
+      let t = this.others.get(k);
+      if (!t) {
+        t = recordTimeline(this.program, k as KernelId, this.kernelOpts.maxSteps).timeline;
+        this.others.set(k, t);
+      }
+      out.push(t);
+    }
+    return out;
+  }
 
   constructor(program: Program, readonly bps: Breakpoints, private out: OutputSink, opts: { kernel?: KernelId; maxSteps?: number } = {}) {
     this.program = program;
     this.runner = new TraceRunner(program, { kernel: opts.kernel, maxSteps: opts.maxSteps });
     this.tm = new TimeMachine(this.runner);
+    this.recorder = new TimelineRecorder(this.runner);
+    this.runner.onStep = () => this.recorder.onStep();
+    this.kernelOpts = opts;
     this.lines = program.source.split(/\r?\n/);
     let last = this.lines.length;
     while (last > 1 && this.lines[last - 1].trim() === '') last--;

@@ -20,6 +20,8 @@ import { Debuggee, type StepMode, type StopInfo, type RunRequest } from './debug
 import { compile, errorMessage, isHexExpr, showValue } from './expressions';
 import { loadTrace, type BusdmaLaunchArguments, type LoadedTrace } from './launch';
 import { VariableStore } from './variables';
+import { answerTimelineRequest, type TimelineRequestArgs } from '../timeline/window';
+import { isKernelId, type KernelId } from '../core/kernels';
 
 export const TRACE_THREAD = 1;
 export const BUSDMA_THREAD = 2;
@@ -585,8 +587,39 @@ export class BusdmaDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  // Any request this adapter does not know still gets an answer.
-  protected customRequest(command: string, response: DebugProtocol.Response): void {
+  // The timeline panel: 'timeline' returns downsampled windows of the run (and of the same
+  // trace under other kernels); 'travel' goes to the state after a step. Any other request
+  // this adapter does not know still gets an answer.
+  protected customRequest(command: string, response: DebugProtocol.Response, args: any): void {
+    if (command === 'timeline') {
+      if (this.notRunning(response)) return;
+      const a = (args && typeof args === 'object' ? args : {}) as TimelineRequestArgs;
+      const kernels = Array.isArray(a.kernels) ? a.kernels.filter((k): k is KernelId => typeof k === 'string' && isKernelId(k)) : [];
+      try {
+        response.body = answerTimelineRequest(this.d!.timelines(kernels), {
+          from: typeof a.from === 'number' ? a.from : undefined,
+          to: typeof a.to === 'number' ? a.to : undefined,
+          columns: typeof a.columns === 'number' ? a.columns : undefined,
+        }, this.d!.runner.st.steps);
+        this.sendResponse(response);
+      } catch (e) {
+        this.fail(response, `busdma: timeline: ${errorMessage(e)}`, 3098, false);
+      }
+      return;
+    }
+    if (command === 'travel') {
+      if (this.notRunning(response) || this.busy(response)) return;
+      const step = args && typeof args.step === 'number' && Number.isFinite(args.step) ? Math.max(0, Math.floor(args.step)) : undefined;
+      if (step === undefined) {
+        this.fail(response, "busdma: travel needs a numeric 'step'", 3097, false);
+        return;
+      }
+      this.sendResponse(response);
+      this.vars!.reset();
+      this.d!.tm.gotoStep(step);
+      this.stopped({ reason: 'goto', description: `Travelled to step ${this.d!.runner.st.steps}` });
+      return;
+    }
     this.fail(response, `busdma: unsupported request '${command}'`, 3099, false);
   }
 }

@@ -98,6 +98,24 @@ export class TimeMachine {
     while (this.runner.st.tick < t && !this.runner.done) this.forward();
   }
 
+  /**
+   * Travel to the state right after step `step` ran (0: the start). Steps count executed
+   * statements; ticks also count loop entries, so the nearest checkpoint is found by its steps.
+   */
+  gotoStep(step: number): void {
+    if (step <= 0) {
+      this.goto(0);
+      return;
+    }
+    const r = this.runner;
+    if (step <= r.st.steps) {
+      let i = this.checkpoints.length - 1;
+      while (i > 0 && this.checkpoints[i].interp.steps >= step) i--;
+      r.restore(this.checkpoints[i]);
+    }
+    while (r.st.steps < step && !r.done) this.forward();
+  }
+
   /** The latest tick before `before` at which `pred(tick, line)` holds, from the line log. */
   findBack(before: number, pred: (tick: number, line: number) => boolean): number | undefined {
     for (let t = Math.min(before - 1, this.lastTick); t >= 1; t--) {
