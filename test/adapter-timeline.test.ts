@@ -41,3 +41,23 @@ for (const t of TRANSPORTS) {
     }
   });
 }
+
+test('a stop on an event raised by the last statement of a loop body shows that iteration', async () => {
+  const dc = await startClient('inline');
+  try {
+    const file = path.join(ROOT, 'test-fixtures', 'pr278569-churn.busdma');
+    await launch(dc, { program: file, kernel: 'legacy', filters: ['leak'], stopOnEntry: false });
+    // The first leak (zone0 orphaned) is raised by the tag destroy closing iteration 1 of 50.
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    const names = st.body.stackFrames.map((f) => `${f.name}@${f.line}`);
+    assert.equal(names[0], 'bus_dma_tag_destroy(t)@87');
+    assert.match(names[1], /^repeat 1\/50@/);
+    const sc = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+    const loop = sc.body.scopes.find((s) => s.name === 'Loop');
+    assert.ok(loop);
+    const vars = await dc.variablesRequest({ variablesReference: loop!.variablesReference });
+    assert.equal(vars.body.variables[0].value, '0');
+  } finally {
+    await dc.stop();
+  }
+});

@@ -4,7 +4,7 @@
 // No DAP here: the session translates StopInfo into protocol events.
 
 import type { Program, Stmt } from '../trace/ast';
-import { TraceRunner, type TraceEvent } from '../trace/runner';
+import { TraceRunner, type LoopPosition, type TraceEvent } from '../trace/runner';
 import { TimeMachine } from '../trace/timetravel';
 import { TimelineRecorder, recordTimeline } from '../trace/timeline';
 import type { Timeline } from '../timeline/types';
@@ -101,6 +101,14 @@ export class Debuggee {
   }
 
   // ---- position ------------------------------------------------------------------------------
+
+  /** The repeat iterations to show: those of the statement a stop points at when it points
+   * back at the statement that raised an event, else those around the next statement. */
+  loops(): LoopPosition[] {
+    const ev = this.lastStop?.display ? this.lastStop.exception?.event : undefined;
+    if (ev && ev.tick === this.runner.st.tick && ev.loops) return ev.loops;
+    return this.runner.loopPosition();
+  }
 
   get tick(): number {
     return this.runner.st.tick;

@@ -314,6 +314,7 @@ export class BusdmaDebugSession extends DebugSession {
     const d = this.d!;
     this.vars!.reset();
     this.stopInfo = undefined;
+    d.lastStop = undefined;
     this.bps.baseline(d.runner);
     this.running = {
       req: { mode, startDepth: d.depth(), checkHere }, pause: false, started: Date.now(), startTick: d.tick, lastProgress: 0,
@@ -391,6 +392,7 @@ export class BusdmaDebugSession extends DebugSession {
       return;
     }
     this.stopInfo = stop;
+    if (this.d) this.d.lastStop = stop;
     const e = new StoppedEvent(stop.reason, stop.busdmaThread ? BUSDMA_THREAD : TRACE_THREAD, stop.text) as DebugProtocol.StoppedEvent;
     e.body.description = stop.description;
     e.body.allThreadsStopped = true;
@@ -452,10 +454,10 @@ export class BusdmaDebugSession extends DebugSession {
       else if (pos.end === 'done') name = 'end of trace';
       else name = d.lineText(pos.line);
       frames.push(new StackFrame(1, name, src, this.convertDebuggerLineToClient(line), this.convertDebuggerColumnToClient(col)));
-      const fr = d.runner.st.frames;
-      for (let i = fr.length - 1; i >= 1; i--) {
-        const f = fr[i];
-        frames.push(new StackFrame(1 + fr.length - i, `repeat ${f.iter + 1}/${f.count}`, src, this.convertDebuggerLineToClient(f.repeat!.loc.line), this.convertDebuggerColumnToClient(f.repeat!.loc.col)));
+      const loops = d.loops();
+      for (let i = loops.length - 1; i >= 0; i--) {
+        const f = loops[i];
+        frames.push(new StackFrame(2 + loops.length - 1 - i, `repeat ${f.iter + 1}/${f.count}`, src, this.convertDebuggerLineToClient(f.repeat.loc.line), this.convertDebuggerColumnToClient(f.repeat.loc.col)));
       }
     }
     const start = args.startFrame ?? 0;

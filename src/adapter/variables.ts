@@ -83,7 +83,7 @@ export class VariableStore {
 
   scopes(): DebugProtocol.Scope[] {
     const out: DebugProtocol.Scope[] = [];
-    if (this.d.runner.st.frames.length > 1) {
+    if (this.d.loops().length > 0) {
       out.push({ name: 'Loop', variablesReference: this.ref({ k: 'scope', s: 'loop' }), expensive: false, presentationHint: 'locals' });
     }
     for (const sc of SCOPES) {
@@ -147,12 +147,10 @@ export class VariableStore {
     switch (s) {
       case 'loop': {
         const out: DebugProtocol.Variable[] = [];
-        const frames = d.runner.st.frames;
-        for (let i = 1; i < frames.length; i++) {
-          const f = frames[i];
+        for (const f of d.loops()) {
           const label = `repeat ${f.iter + 1}/${f.count}`;
-          if (f.repeat?.var) out.push({ name: f.repeat.var, value: String(f.iter), variablesReference: 0, evaluateName: f.repeat.var, type: `line ${f.repeat.loc.line}: ${label}` });
-          else out.push({ name: `line ${f.repeat!.loc.line}`, value: label, variablesReference: 0 });
+          if (f.repeat.var) out.push({ name: f.repeat.var, value: String(f.iter), variablesReference: 0, evaluateName: f.repeat.var, type: `line ${f.repeat.loc.line}: ${label}` });
+          else out.push({ name: `line ${f.repeat.loc.line}`, value: label, variablesReference: 0 });
         }
         return out;
       }

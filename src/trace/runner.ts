@@ -16,11 +16,19 @@ import { sysctlLines } from './sysctl';
 export const DEFAULT_MAX_STEPS = 10_000_000;
 export const KEEP_PER_KIND = 1000;
 
+export interface LoopPosition {
+  repeat: RepeatStmt;
+  iter: number;
+  count: number;
+}
+
 export interface TraceEvent extends CoreEvent {
   line: number;
   column: number;
   step: number;
   tick: number;
+  /** The enclosing repeat iterations when it was raised (the position moves on after). */
+  loops?: LoopPosition[];
 }
 
 export interface Handle {
@@ -169,6 +177,14 @@ export class TraceRunner {
     }
   }
 
+  /** The repeat iterations around the next statement, outermost first. */
+  loopPosition(): LoopPosition[] {
+    const out: LoopPosition[] = [];
+    const fr = this.st.frames;
+    for (let i = 1; i < fr.length; i++) out.push({ repeat: fr[i].repeat!, iter: fr[i].iter, count: fr[i].count });
+    return out;
+  }
+
   // ---- events and output ---------------------------------------------------------------
 
   private curLoc(): Loc {
@@ -179,6 +195,7 @@ export class TraceRunner {
   private raise(e: CoreEvent): void {
     const loc = this.curLoc();
     const ev: TraceEvent = { ...e, line: e.line ?? loc.line, column: e.line ? 1 : loc.col, step: this.st.steps, tick: this.st.tick };
+    if (this.st.frames.length > 1) ev.loops = this.loopPosition();
     const n = (this.st.eventCounts[e.kind] ?? 0) + 1;
     this.st.eventCounts[e.kind] = n;
     this.tickEvents.push(ev);
