@@ -58,7 +58,7 @@ export function lexLine(text: string, intern?: Interner): Token[] {
         if (k === undefined) intern.idents.set(id, id);
         else id = k;
       }
-      toks.push({ kind: 'ident', text: id, col: start + 1, endCol: i + 1 });
+      toks.push({ kind: 'ident', text: id, value: undefined, str: undefined, col: start + 1, endCol: i + 1, error: undefined });
       continue;
     }
     if (isDigit(c)) {
@@ -94,7 +94,7 @@ export function lexLine(text: string, intern?: Interner): Token[] {
         i++;
       }
       if (!closed) err = 'unterminated string';
-      toks.push({ kind: 'str', text: text.slice(start, i), str: s, col: start + 1, endCol: i + 1, error: err });
+      toks.push({ kind: 'str', text: text.slice(start, i), value: undefined, str: s, col: start + 1, endCol: i + 1, error: err });
       continue;
     }
     // Punctuation, by character code: no substring is made for the common one-char case.
@@ -125,17 +125,14 @@ export function lexLine(text: string, intern?: Interner): Token[] {
       case 124: p = d === 124 ? '||' : '|'; break;
     }
     if (p !== undefined) {
-      toks.push({ kind: 'punct', text: p, col: start + 1, endCol: start + 1 + p.length });
+      toks.push({ kind: 'punct', text: p, value: undefined, str: undefined, col: start + 1, endCol: start + 1 + p.length, error: undefined });
       i += p.length;
       continue;
     }
     // Any other character (including non-ASCII) is one bad token, reported by the parser.
     const cp = text.codePointAt(i)!;
     const w = cp > 0xffff ? 2 : 1;
-    toks.push({
-      kind: 'bad', text: text.slice(i, i + w), col: start + 1, endCol: start + 1 + w,
-      error: `unexpected character '${text.slice(i, i + w)}'`,
-    });
+    toks.push({ kind: 'bad', text: text.slice(i, i + w), value: undefined, str: undefined, col: start + 1, endCol: start + 1 + w, error: `unexpected character '${text.slice(i, i + w)}'` });
     i += w;
   }
   return toks;
@@ -150,16 +147,16 @@ function lexNumber(text: string, i: number): Token {
   if (text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X')) {
     radix = 16;
     i += 2;
-    while (i < n && (isHexDigit(text.charCodeAt(i)) || text[i] === '_')) {
-      if (text[i] !== '_') digits += text[i];
-      i++;
-    }
+    const d0 = i;
+    let under = false;
+    for (let c = text.charCodeAt(i); i < n && (isHexDigit(c) || c === 95); c = text.charCodeAt(++i)) if (c === 95) under = true;
+    digits = under ? text.slice(d0, i).replace(/_/g, '') : text.slice(d0, i);
     if (!digits) error = 'hex number needs at least one digit after 0x';
   } else {
-    while (i < n && (isDigit(text.charCodeAt(i)) || text[i] === '_')) {
-      if (text[i] !== '_') digits += text[i];
-      i++;
-    }
+    const d0 = i;
+    let under = false;
+    for (let c = text.charCodeAt(i); i < n && (isDigit(c) || c === 95); c = text.charCodeAt(++i)) if (c === 95) under = true;
+    digits = under ? text.slice(d0, i).replace(/_/g, '') : text.slice(d0, i);
   }
   let mult = 1n;
   if (i < n && SUFFIX[text[i]] !== undefined && !(i + 1 < n && isIdentPart(text.charCodeAt(i + 1)))) {
@@ -175,5 +172,5 @@ function lexNumber(text: string, i: number): Token {
     value = BigInt(radix === 16 ? '0x' + digits : digits) * mult;
     if (value > U64_MAX) error = `number ${text.slice(start, i)} does not fit in 64 bits`;
   }
-  return { kind: 'num', text: text.slice(start, i), value, col: start + 1, endCol: i + 1, error };
+  return { kind: 'num', text: text.slice(start, i), value, str: undefined, col: start + 1, endCol: i + 1, error };
 }

@@ -7,7 +7,7 @@ import {
   type ArgValue, type BinOp, type CallName, type Diagnostic, type Expr, type HandleRef, type Loc,
   type NamedArg, type Program, type RepeatStmt, type Stmt,
 } from './ast';
-import { lexLine, newInterner, type Token } from './lexer';
+import { lexLine, type Token } from './lexer';
 import { NAMED_CONSTANTS } from '../core/constants';
 import { KERNEL_IDS, isKernelId } from '../core/kernels';
 
@@ -31,6 +31,9 @@ export const CALLS: Record<CallName, CallSpec> = {
   bus_dmamap_sync: { positional: ['tag', 'map', 'expr'], named: [] },
   busdma_thread: { positional: [], named: [] },
 };
+
+/** The canonical strings of the call names, so a statement keeps no slice of its line. */
+const CALL_NAMES = new Map<string, CallName>(Object.keys(CALLS).map((k) => [k, k as CallName]));
 
 export const ZONE_FIELDS = [
   'total_bpages', 'free_bpages', 'reserved_bpages', 'active_bpages', 'total_bounced',
@@ -120,7 +123,6 @@ class Parser {
 
   run(): ParseResult {
     const stack: { stmts: Stmt[]; repeat?: RepeatStmt }[] = [{ stmts: this.program.body }];
-    const intern = newInterner();
     const src = this.source;
     for (let off = 0; off >= 0;) {
       this.starts.push(off);
@@ -130,7 +132,7 @@ class Parser {
     for (let li = 0; li < this.starts.length; li++) {
       const line = li + this.firstLine;
       const text = this.lineText(li);
-      const toks = lexLine(text, intern);
+      const toks = lexLine(text);
       if (toks.length === 0) continue;
       let bad = false;
       for (let k = 0; k < toks.length; k++) {
@@ -347,7 +349,7 @@ class Parser {
     if (!(callTok.text in CALLS)) {
       throw new ParseError(callTok.col, callTok.endCol, `unknown call '${callTok.text}' (known: ${Object.keys(CALLS).join(', ')})`);
     }
-    const call = callTok.text as CallName;
+    const call = CALL_NAMES.get(callTok.text)!;
     const spec = CALLS[call];
     if (!cur.is('(')) throw new ParseError(callTok.endCol, callTok.endCol + 1, `expected '(' after ${call}`);
     cur.next();
