@@ -95,10 +95,14 @@ export class BusDma {
   emit: (e: CoreEvent) => void = () => {};
   /** The trace line of the operation in progress (for waiting-list bookkeeping). */
   line = 0;
+  /** ptoa(Maxmem), and maxpages by lowaddr: both fixed for a machine. */
+  private readonly maxmemBytes: bigint;
+  private readonly maxpagesByLowaddr = new Map<bigint, number>();
 
   constructor(kernel: KernelId, maxmemBytes: bigint = 16n << 30n, state?: SimState) {
     this.kernel = KERNELS[kernel];
     this.state = state ?? newState(kernel, atop(maxmemBytes));
+    this.maxmemBytes = ptoa(this.state.maxmem);
   }
 
   snapshot(): SimState {
@@ -121,6 +125,14 @@ export class BusDma {
 
   private computeMaxpages(t: Tag): number {
     if (t.alignment > 1n) return MAX_BPAGES;
+    const hit = this.maxpagesByLowaddr.get(t.lowaddr);
+    if (hit !== undefined) return hit;
+    const v = this.computeMaxpagesSlow(t);
+    this.maxpagesByLowaddr.set(t.lowaddr, v);
+    return v;
+  }
+
+  private computeMaxpagesSlow(t: Tag): number {
     // MIN(MAX_BPAGES, Maxmem - atop(lowaddr)) in unsigned long, then stored in an int:
     // a "negative" headroom wraps to a huge value and the cap becomes MAX_BPAGES (model 8.3).
     const headroom = u64(this.state.maxmem - atop(t.lowaddr));
@@ -200,7 +212,7 @@ export class BusDma {
       const busaddr = this.contigmalloc(z);
       if (busaddr === undefined) break;
       const p: BouncePage = {
-        id: s.nextPage++, zone: z.id, busaddr, pgoffset: 0, map: -1, dataaddr: 0n, datacount: 0,
+        id: s.nextPage++, zone: z.id, busaddr, busaddrBig: BigInt(busaddr), pgoffset: 0, map: -1, dataaddr: 0n, datacount: 0,
       };
       s.pages.set(p.id, p);
       z.bounce_page_list.push(p.id);
@@ -260,7 +272,7 @@ export class BusDma {
     p.dataaddr = addr;
     p.datacount = Number(size);
     m.bpages.push(pid);
-    return BigInt(p.busaddr + p.pgoffset);
+    return p.pgoffset === 0 ? p.busaddrBig : p.busaddrBig + BigInt(p.pgoffset);
   }
 
   /** free_bounce_pages(): unload, then hand pages to the zone's waiters in strict FIFO order. */
@@ -349,12 +361,13 @@ export class BusDma {
     let boundary = a.boundary ?? 0n;
     const maxsize = a.maxsize ?? PAGE_SIZE;
     let maxsegsz = a.maxsegsz ?? maxsize;
-    const nsegments = toUint32(a.nsegments ?? 1n);
-    const flags = Number(BigInt.asUintN(32, a.flags ?? 0n));
+    const nsegments = a.nsegments === undefined ? 1 : a.nsegments <= 0xffff_ffffn ? Number(a.nsegments) : toUint32(a.nsegments);
+    const flags = a.flags === undefined ? 0 : a.flags <= 0xffff_ffffn ? Number(a.flags) : toUint32(a.flags);
     if (boundary !== 0n && boundary < maxsegsz) maxsegsz = boundary;
     if (maxsegsz === 0n) return { errno: EINVAL };
-    let lowaddr = truncPage(a.lowaddr ?? BUS_SPACE_MAXADDR) + (PAGE_SIZE - 1n);
-    let highaddr = truncPage(a.highaddr ?? BUS_SPACE_MAXADDR) + (PAGE_SIZE - 1n);
+    // trunc_page(x) + PAGE_SIZE - 1 is x with its low 12 bits set.
+    let lowaddr = (a.lowaddr ?? BUS_SPACE_MAXADDR) | PAGE_MASK;
+    let highaddr = (a.highaddr ?? BUS_SPACE_MAXADDR) | PAGE_MASK;
     if (parent) {
       lowaddr = minU(parent.lowaddr, lowaddr);
       highaddr = maxU(parent.highaddr, highaddr);
@@ -365,11 +378,11 @@ export class BusDma {
       id: s.nextTag++, label, parent: parent ? parent.id : -1,
       alignment, boundary, lowaddr, highaddr, maxsize, nsegments, maxsegsz, flags,
       bounce_flags: 0, map_count: 0, zone: -1, destroyed: false, line: this.line,
-      maxpages: 0, atopMaxsize: toInt32(maxU(atop(maxsize), 1n)),
+      maxpages: 0, atopMaxsize: maxsize < 0x8000_0000_000n ? Math.max(Number(maxsize >> 12n), 1) : toInt32(maxU(atop(maxsize), 1n)),
     };
     t.maxpages = this.computeMaxpages(t);
     if (parent && (parent.bounce_flags & BUS_DMA_COULD_BOUNCE)) t.bounce_flags |= BUS_DMA_COULD_BOUNCE;
-    if (t.lowaddr < ptoa(s.maxmem) || t.alignment > 1n) t.bounce_flags |= BUS_DMA_COULD_BOUNCE;
+    if (t.lowaddr < this.maxmemBytes || t.alignment > 1n) t.bounce_flags |= BUS_DMA_COULD_BOUNCE;
 
     let error = 0;
     if ((t.bounce_flags & BUS_DMA_COULD_BOUNCE) && (flags & BUS_DMA_ALLOCNOW)) {

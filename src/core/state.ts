@@ -34,6 +34,7 @@ export interface BouncePage {
   id: number;
   zone: number;
   busaddr: number;            // page-aligned physical address (always below 4 GiB)
+  busaddrBig: bigint;         // the same, as the bus_addr_t the load path computes with
   pgoffset: number;           // BUS_DMA_KEEP_PG_OFFSET offset currently or'ed in
   map: number;                // map it is attached to, -1 while on the zone's list
   dataaddr: bigint;           // client physical address (datapage + dataoffs), 0 if none
