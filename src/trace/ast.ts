@@ -156,6 +156,47 @@ export type Stmt =
   | { kind: 'log'; loc: Loc; text: string }
   | { kind: 'sysctl'; loc: Loc; prefix?: string };
 
+/** What a program's statements-by-line offer: a Map<number, Stmt> fits, and so does LineIndex. */
+export interface StmtsByLine {
+  readonly size: number;
+  get(line: number): Stmt | undefined;
+  has(line: number): boolean;
+  set(line: number, s: Stmt): unknown;
+  keys(): IterableIterator<number>;
+  values(): IterableIterator<Stmt>;
+  entries(): IterableIterator<[number, Stmt]>;
+  [Symbol.iterator](): IterableIterator<[number, Stmt]>;
+}
+
+/** Statements by line: a Map's API over an array (a million-entry Map is slow to fill). */
+export class LineIndex implements StmtsByLine {
+  private byLine: (Stmt | undefined)[] = [];
+  private n = 0;
+  get size(): number { return this.n; }
+  get(line: number): Stmt | undefined { return this.byLine[line]; }
+  has(line: number): boolean { return this.byLine[line] !== undefined; }
+  set(line: number, s: Stmt): this {
+    // Lines arrive in order; a gap of blank lines is filled, never a jump from zero.
+    while (this.byLine.length < line) this.byLine.push(undefined);
+    if (this.byLine[line] === undefined) this.n++;
+    this.byLine[line] = s;
+    return this;
+  }
+  *keys(): IterableIterator<number> {
+    for (let i = 0; i < this.byLine.length; i++) if (this.byLine[i] !== undefined) yield i;
+  }
+  *values(): IterableIterator<Stmt> {
+    for (const s of this.byLine) if (s !== undefined) yield s;
+  }
+  *entries(): IterableIterator<[number, Stmt]> {
+    for (let i = 0; i < this.byLine.length; i++) {
+      const s = this.byLine[i];
+      if (s !== undefined) yield [i, s];
+    }
+  }
+  [Symbol.iterator](): IterableIterator<[number, Stmt]> { return this.entries(); }
+}
+
 export interface Program {
   file: string;
   source: string;
@@ -165,7 +206,7 @@ export interface Program {
   /** What each handle name is assigned from: 'tag' or 'map' (from its create calls). */
   handleKinds: Map<string, 'tag' | 'map'>;
   /** Every statement by line, for breakpoints and the debugger. */
-  lines: Map<number, Stmt>;
+  lines: StmtsByLine;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -158,7 +158,7 @@ class Parser {
         if (!stmt) continue;
         const block = stack[stack.length - 1].stmts;
         block.push(stmt);
-        this.program.lines.set(line, stmt);
+        if (this.firstLine === 1) this.program.lines.set(line, stmt);
         let loopVars = NO_VARS;
         if (stack.length > 1) {
           loopVars = [];
@@ -204,12 +204,20 @@ class Parser {
 
   /** Re-reads a released call's arguments from its line (see CallStmt.release). */
   private readonly reload = (c: CallStmt): void => {
-    const li = c.line - 1;
-    const text = this.lineText(li);
-    const again = new Parser(text, this.file, false, c.line).run().program.body[0];
+    const text = this.lineText(c.line - 1);
+    // One scratch parser serves every re-read: the line parsed cleanly once, so this is the
+    // statement parse alone, with no checks and nothing recorded.
+    const p = (this.scratch ??= new Parser('', this.file, false, 2));
+    let again: Stmt | undefined;
+    try {
+      again = p.statement(new LineCursor(lexLine(text), c.line, text), 1);
+    } catch {
+      again = undefined;
+    }
     if (!again || again.kind !== 'call') throw new Error(`internal: line ${c.line} no longer parses as a call`);
     c.setArgs(again.positional, again.named);
   };
+  private scratch?: Parser;
 
   private statement(cur: LineCursor, depth: number): Stmt | undefined {
     const first = cur.peek()!;
@@ -538,6 +546,8 @@ class Parser {
 
   /** Check a statement now, or at the end if it names a handle assigned only further down. */
   private checkNow(stmt: Stmt, loopVars: string[]): void {
+    // Re-reading one released line: it was checked when the file was read.
+    if (this.firstLine !== 1) return;
     const mark = this.diags.length;
     try {
       if (stmt.kind === 'repeat' && stmt.var) throw DEFER;

@@ -523,8 +523,13 @@ export class TraceRunner {
   // ---- expressions ---------------------------------------------------------------------
 
   eval(e: Expr, extra?: Record<string, Value>): Value {
-    return evaluate(e, this.scope(extra));
+    // Numbers need no scope: most call arguments are literals.
+    if (e.kind === 'num') return e.value;
+    if (extra) return evaluate(e, this.scope(extra));
+    return evaluate(e, (this.plainScope ??= this.scope()));
   }
+
+  private plainScope?: Scope;
 
   private evalNum(e: Expr, what: string): bigint {
     const v = this.eval(e);
