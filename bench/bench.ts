@@ -12,6 +12,7 @@ import { TimeMachine } from '../src/trace/timetravel';
 import { BusDma } from '../src/core/busdma';
 import { BUS_DMASYNC_PREWRITE, BUS_DMA_NOWAIT } from '../src/core/constants';
 import { mixedTrace, rng } from './gen';
+import { benchDap } from './bench-dap';
 
 export interface Row {
   case: string;
@@ -189,7 +190,7 @@ export function table(rows: Row[]): string {
 export type Extra = (sizes: { quick: boolean }) => Promise<Row[]>;
 
 /** The adapter and editor cases (bench/bench-dap.ts, bench/bench-editor.ts). */
-const EXTRAS: Extra[] = [];
+const EXTRAS: Extra[] = [benchDap];
 
 export async function main(extras: Extra[] = []): Promise<void> {
   const quick = process.argv.includes('--quick');
