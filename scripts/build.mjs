@@ -7,6 +7,7 @@ const entries = [
   { in: 'src/cli.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'src/debugAdapter.ts', out: 'dist/debugAdapter.js' },
   { in: 'src/extension.ts', out: 'dist/extension.js' },
+  { in: 'src/editor/worker.ts', out: 'dist/editorWorker.js' },
 ].filter((e) => existsSync(e.in));
 
 await Promise.all(entries.map((e) => esbuild.build({

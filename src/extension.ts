@@ -9,6 +9,7 @@ import { TraceRunner } from './trace/runner';
 import { buildReport, diagnosticsText, textReport } from './trace/report';
 import { isKernelId, KERNEL_IDS } from './core/kernels';
 import { registerTimelinePanel } from './editor/timelinePanel';
+import { registerLanguageFeatures } from './editor/register';
 
 export const DEBUG_TYPE = 'busdma';
 export const RUN_COMMAND = 'busdma.runTrace';
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // ---- editor language features ------------------------------------------------------------------
   // Hover, completion and other providers for the busdma language are registered here, each from
   // its own module under src/editor/ (e.g. `registerHoverProvider(context)`).
+  registerLanguageFeatures(context);
 }
 
 export function deactivate(): void {
