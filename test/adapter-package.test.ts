@@ -20,6 +20,7 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/debugAdapter.js',
   'extension/dist/cli.js',
+  'extension/dist/editorWorker.js',
   'extension/docs/debug-adapter.md',
 ];
 /** Allowed when the repository has them. */
@@ -47,7 +48,7 @@ export function zipEntries(buf: Buffer): string[] {
 }
 
 test('the VSIX holds exactly the bundled extension', { timeout: 120_000 }, () => {
-  for (const f of ['dist/extension.js', 'dist/debugAdapter.js', 'dist/cli.js']) {
+  for (const f of ['dist/extension.js', 'dist/debugAdapter.js', 'dist/cli.js', 'dist/editorWorker.js']) {
     assert.ok(fs.existsSync(path.join(ROOT, f)), `${f} is missing: run node scripts/build.mjs first`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'busdma-vsix-'));
