@@ -49,6 +49,25 @@ export const GLOBAL_FIELDS = ['total_bpages', 'zone_count'] as const;
 export const BUILTIN_NAMES = ['errno', 'cb_error', 'leaked_bpages', 'steps', 'global'] as const;
 
 const NO_NAMED: NamedArg[] = [];
+// Lookups keyed by token text go through Maps and Sets: a property lookup with a string cut
+// from the line costs a string-table internalization every time.
+const CONSTANT_NAMES = new Set(Object.keys(NAMED_CONSTANTS));
+const BUILTINS = new Set<string>(['errno', 'cb_error', 'leaked_bpages', 'steps', 'global']);
+const PREC = new Map<string, number>([
+  ['||', 1], ['&&', 2], ['|', 3], ['^', 4], ['&', 5], ['==', 6], ['!=', 6], ['<', 7], ['<=', 7], ['>', 7], ['>=', 7],
+  ['<<', 8], ['>>', 8], ['+', 9], ['-', 9], ['*', 10], ['/', 10], ['%', 10],
+]);
+function isZoneName(n: string): boolean {
+  if (n.length < 5 || !n.startsWith('zone')) return false;
+  for (let i = 4; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+function isReserved(n: string): boolean {
+  return KEYWORDS.has(n) || CONSTANT_NAMES.has(n) || BUILTINS.has(n) || isZoneName(n);
+}
 const NO_VARS: string[] = [];
 const DEFER = { defer: true };
 const CREATE_LINE = /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\[[^\]]*\])?[ \t]*=[ \t]*(bus_dma_tag_create|bus_dmamap_create)\b/;
@@ -263,7 +282,7 @@ class Parser {
           cur.next();
           const name = cur.next();
           if (!name || name.kind !== 'ident') throw new ParseError(asTok.endCol, asTok.endCol + 1, "expected a loop variable name after 'as'");
-          if (KEYWORDS.has(name.text) || NAMED_CONSTANTS[name.text] !== undefined || (BUILTIN_NAMES as readonly string[]).includes(name.text) || /^zone\d+$/.test(name.text)) {
+          if (isReserved(name.text)) {
             throw new ParseError(name.col, name.endCol, `'${name.text}' is reserved and cannot name a loop variable`);
           }
           v = name.text;
@@ -340,7 +359,7 @@ class Parser {
     }
     // An assignment `T = call(...)` / `t[i] = call(...)`, or a bare call.
     let target: HandleRef | undefined;
-    if (!(first.text in CALLS)) {
+    if (!CALL_NAMES.has(first.text)) {
       target = this.handleRef(cur);
       if (!cur.is('=')) {
         const t = cur.peek();
@@ -348,13 +367,13 @@ class Parser {
         throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, `expected '=' after '${first.text}${target.index ? '[...]' : ''}'`);
       }
       cur.next();
-      if (KEYWORDS.has(target.name) || NAMED_CONSTANTS[target.name] !== undefined || (BUILTIN_NAMES as readonly string[]).includes(target.name) || /^zone\d+$/.test(target.name)) {
+      if (isReserved(target.name)) {
         this.error(line, target.loc.col, target.loc.endCol, `'${target.name}' is reserved and cannot name a handle`);
       }
     }
     const callTok = cur.next();
     if (!callTok || callTok.kind !== 'ident') throw new ParseError(callTok ? callTok.col : cur.endCol(), callTok ? callTok.endCol : cur.endCol() + 1, 'expected a busdma call');
-    if (!(callTok.text in CALLS)) {
+    if (!CALL_NAMES.has(callTok.text)) {
       throw new ParseError(callTok.col, callTok.endCol, `unknown call '${callTok.text}' (known: ${Object.keys(CALLS).join(', ')})`);
     }
     const call = CALL_NAMES.get(callTok.text)!;
@@ -478,18 +497,13 @@ class Parser {
     return this.binary(cur, 1, depth);
   }
 
-  private static PREC: Record<string, number> = {
-    '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '<=': 7, '>': 7, '>=': 7,
-    '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
-  };
-
   /** Precedence climbing: left-associative binary operators at or above `min`. */
   private binary(cur: LineCursor, min: number, depth: number): Expr {
     let left = this.unary(cur, depth);
     for (;;) {
       const t = cur.peek();
       if (!t || t.kind !== 'punct') return left;
-      const p = Parser.PREC[t.text];
+      const p = PREC.get(t.text);
       if (p === undefined || p < min) return left;
       cur.next();
       const right = this.binary(cur, p + 1, depth + 1);
@@ -635,7 +649,7 @@ class Parser {
         return;
       case 'name': {
         const n = e.name;
-        if (NAMED_CONSTANTS[n] !== undefined || loopVars.includes(n) || (BUILTIN_NAMES as readonly string[]).includes(n) || /^zone\d+$/.test(n) || !this.unknownHandle(n)) return;
+        if (CONSTANT_NAMES.has(n) || loopVars.includes(n) || BUILTINS.has(n) || isZoneName(n) || !this.unknownHandle(n)) return;
         if (n === 'global') return;
         this.error(e.loc.line, e.loc.col, e.loc.endCol, `unknown name '${n}'`, 'unknown-name');
         return;
@@ -684,7 +698,7 @@ class Parser {
 export function constValue(e: Expr): bigint | undefined {
   switch (e.kind) {
     case 'num': return e.value;
-    case 'name': return NAMED_CONSTANTS[e.name];
+    case 'name': return CONSTANT_NAMES.has(e.name) ? NAMED_CONSTANTS[e.name] : undefined;
     case 'binary': {
       const a = constValue(e.left);
       const b = constValue(e.right);
