@@ -39,11 +39,16 @@ export function newInterner(): Interner {
   return { idents: new Map(), nums: new Map() };
 }
 
-/** Tokenizes `text` (one line, without its newline). Stops at a `#` comment. */
-export function lexLine(text: string, intern?: Interner): Token[] {
+/**
+ * Tokenizes one line: `text`, or its range [from, to) when the line is part of a bigger
+ * string (the parser lexes the file in place: no substring per line). Columns count from
+ * `from`. Stops at a `#` comment.
+ */
+export function lexLine(text: string, intern?: Interner, from = 0, to = text.length): Token[] {
   const toks: Token[] = [];
-  const n = text.length;
-  let i = 0;
+  const n = to;
+  const off = from - 1;
+  let i = from;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 13) { i++; continue; }
@@ -58,11 +63,11 @@ export function lexLine(text: string, intern?: Interner): Token[] {
         if (k === undefined) intern.idents.set(id, id);
         else id = k;
       }
-      toks.push({ kind: 'ident', text: id, value: undefined, str: undefined, col: start + 1, endCol: i + 1, error: undefined });
+      toks.push({ kind: 'ident', text: id, value: undefined, str: undefined, col: start - off, endCol: i - off, error: undefined });
       continue;
     }
     if (isDigit(c)) {
-      const tok = lexNumber(text, i);
+      const tok = lexNumber(text, i, n, off);
       if (intern && !tok.error) {
         // Same literal, same bigint: only the position differs.
         const k = intern.nums.get(tok.text);
@@ -70,7 +75,7 @@ export function lexLine(text: string, intern?: Interner): Token[] {
         else tok.value = k.value;
       }
       toks.push(tok);
-      i = tok.endCol - 1;
+      i = tok.endCol + off;
       continue;
     }
     if (c === 34 /* " */) {
@@ -94,7 +99,7 @@ export function lexLine(text: string, intern?: Interner): Token[] {
         i++;
       }
       if (!closed) err = 'unterminated string';
-      toks.push({ kind: 'str', text: text.slice(start, i), value: undefined, str: s, col: start + 1, endCol: i + 1, error: err });
+      toks.push({ kind: 'str', text: text.slice(start, i), value: undefined, str: s, col: start - off, endCol: i - off, error: err });
       continue;
     }
     // Punctuation, by character code: no substring is made for the common one-char case.
@@ -125,22 +130,21 @@ export function lexLine(text: string, intern?: Interner): Token[] {
       case 124: p = d === 124 ? '||' : '|'; break;
     }
     if (p !== undefined) {
-      toks.push({ kind: 'punct', text: p, value: undefined, str: undefined, col: start + 1, endCol: start + 1 + p.length, error: undefined });
+      toks.push({ kind: 'punct', text: p, value: undefined, str: undefined, col: start - off, endCol: start - off + p.length, error: undefined });
       i += p.length;
       continue;
     }
     // Any other character (including non-ASCII) is one bad token, reported by the parser.
     const cp = text.codePointAt(i)!;
     const w = cp > 0xffff ? 2 : 1;
-    toks.push({ kind: 'bad', text: text.slice(i, i + w), value: undefined, str: undefined, col: start + 1, endCol: start + 1 + w, error: `unexpected character '${text.slice(i, i + w)}'` });
+    toks.push({ kind: 'bad', text: text.slice(i, i + w), value: undefined, str: undefined, col: start - off, endCol: start - off + w, error: `unexpected character '${text.slice(i, i + w)}'` });
     i += w;
   }
   return toks;
 }
 
-function lexNumber(text: string, i: number): Token {
+function lexNumber(text: string, i: number, n: number, off: number): Token {
   const start = i;
-  const n = text.length;
   let digits = '';
   let radix = 10;
   let error: string | undefined;
@@ -172,5 +176,5 @@ function lexNumber(text: string, i: number): Token {
     value = BigInt(radix === 16 ? '0x' + digits : digits) * mult;
     if (value > U64_MAX) error = `number ${text.slice(start, i)} does not fit in 64 bits`;
   }
-  return { kind: 'num', text: text.slice(start, i), value, str: undefined, col: start + 1, endCol: i + 1, error };
+  return { kind: 'num', text: text.slice(start, i), value, str: undefined, col: start - off, endCol: i - off, error };
 }

@@ -81,7 +81,11 @@ export interface ParseResult {
 
 class LineCursor {
   i = 0;
-  constructor(readonly toks: Token[], readonly line: number, readonly text: string) {}
+  /** The line is src[from, to): its text is cut out only when a statement needs it. */
+  constructor(readonly toks: Token[], readonly line: number, private readonly src: string, private readonly from = 0, private readonly to = src.length) {}
+  get text(): string {
+    return this.from === 0 && this.to === this.src.length ? this.src : this.src.slice(this.from, this.to);
+  }
   peek(o = 0): Token | undefined { return this.toks[this.i + o]; }
   next(): Token | undefined { return this.toks[this.i++]; }
   atEnd(): boolean { return this.i >= this.toks.length; }
@@ -123,13 +127,19 @@ class Parser {
     };
   }
 
-  /** The text of line `li` (0-based), without its line ending; a fresh string each time. */
-  private lineText(li: number): string {
+  /** Where line `li` (0-based) lies in the source, without its line ending. */
+  private lineRange(li: number): [number, number] {
     const start = this.starts[li];
     const next = li + 1 < this.starts.length ? this.starts[li + 1] : this.source.length + 1;
-    let end = next - 1;
+    let end = Math.min(next - 1, this.source.length);
     if (end > start && this.source.charCodeAt(end - 1) === 13) end--;
-    return this.source.slice(start, Math.min(end, this.source.length));
+    return [start, end];
+  }
+
+  /** The text of line `li` (0-based), without its line ending; a fresh string each time. */
+  private lineText(li: number): string {
+    const [start, end] = this.lineRange(li);
+    return this.source.slice(start, end);
   }
 
   error(line: number, col: number, endCol: number, message: string, code?: string): void {
@@ -150,8 +160,8 @@ class Parser {
     }
     for (let li = 0; li < this.starts.length; li++) {
       const line = li + this.firstLine;
-      const text = this.lineText(li);
-      const toks = lexLine(text);
+      const [from, to] = this.lineRange(li);
+      const toks = lexLine(this.source, undefined, from, to);
       if (toks.length === 0) continue;
       let bad = false;
       for (let k = 0; k < toks.length; k++) {
@@ -162,7 +172,7 @@ class Parser {
         }
       }
       if (bad) continue;
-      const cur = new LineCursor(toks, line, text);
+      const cur = new LineCursor(toks, line, this.source, from, to);
       try {
         // A closing brace ends the innermost repeat.
         if (cur.is('}')) {
@@ -197,7 +207,7 @@ class Parser {
         if (!(e instanceof ParseError)) throw e;
         this.error(line, e.col, e.endCol, e.message);
         // A broken create line still names a handle, so its uses do not cascade.
-        const m = CREATE_LINE.exec(text);
+        const m = CREATE_LINE.exec(cur.text);
         if (m && !this.program.handleKinds.has(m[1])) this.program.handleKinds.set(m[1], m[2] === 'bus_dma_tag_create' ? 'tag' : 'map');
         // A broken `repeat ... {` line still opens a block, so its `}` does not cascade.
         const last = toks[toks.length - 1];
