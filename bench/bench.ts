@@ -13,6 +13,7 @@ import { BusDma } from '../src/core/busdma';
 import { BUS_DMASYNC_PREWRITE, BUS_DMA_NOWAIT } from '../src/core/constants';
 import { mixedTrace, rng } from './gen';
 import { benchDap } from './bench-dap';
+import { benchEditor } from './bench-editor';
 
 export interface Row {
   case: string;
@@ -190,7 +191,7 @@ export function table(rows: Row[]): string {
 export type Extra = (sizes: { quick: boolean }) => Promise<Row[]>;
 
 /** The adapter and editor cases (bench/bench-dap.ts, bench/bench-editor.ts). */
-const EXTRAS: Extra[] = [benchDap];
+const EXTRAS: Extra[] = [benchDap, benchEditor];
 
 export async function main(extras: Extra[] = []): Promise<void> {
   const quick = process.argv.includes('--quick');
