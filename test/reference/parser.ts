@@ -1,0 +1,768 @@
+// FROZEN COPY of src/trace/parser.ts before the parser speed work: the oracle of test/parser-equivalence.test.ts. Do not edit.
+// Parser and static checks of the .busdma language (trace-language.md sections 1, 2, 5).
+// Every problem becomes a Diagnostic with an exact line and column; parsing never throws and
+// always reports all problems at once.
+
+import {
+  BinaryExpr, BufferExpr, BuffersArg, CallStmt, LineIndex, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
+  type ArgValue, type BinOp, type CallName, type Diagnostic, type Expr, type HandleRef, type Loc,
+  type NamedArg, type Program, type RepeatStmt, type Stmt,
+} from '../../src/trace/ast';
+import { lexLine, type Token } from './lexer';
+import { NAMED_CONSTANTS } from '../../src/core/constants';
+import { KERNEL_IDS, isKernelId } from '../../src/core/kernels';
+
+interface CallSpec {
+  positional: Array<'tag' | 'map' | 'buffer' | 'expr'>;
+  named: string[];
+  returns?: 'tag' | 'map';
+}
+
+export const CALLS: Record<CallName, CallSpec> = {
+  bus_dma_tag_create: {
+    positional: [],
+    named: ['parent', 'alignment', 'boundary', 'lowaddr', 'highaddr', 'maxsize', 'nsegments', 'maxsegsz', 'flags'],
+    returns: 'tag',
+  },
+  bus_dma_tag_destroy: { positional: ['tag'], named: [] },
+  bus_dmamap_create: { positional: ['tag'], named: ['flags'], returns: 'map' },
+  bus_dmamap_destroy: { positional: ['tag', 'map'], named: [] },
+  bus_dmamap_load: { positional: ['tag', 'map', 'buffer'], named: ['flags'] },
+  bus_dmamap_unload: { positional: ['tag', 'map'], named: [] },
+  bus_dmamap_sync: { positional: ['tag', 'map', 'expr'], named: [] },
+  busdma_thread: { positional: [], named: [] },
+};
+
+/** The canonical strings of the call names, so a statement keeps no slice of its line. */
+const CALL_NAMES = new Map<string, CallName>(Object.keys(CALLS).map((k) => [k, k as CallName]));
+
+export const ZONE_FIELDS = [
+  'total_bpages', 'free_bpages', 'reserved_bpages', 'active_bpages', 'total_bounced',
+  'total_deferred', 'map_count', 'lowaddr', 'alignment', 'refcount', 'tags', 'domain',
+  'destroyed',
+] as const;
+export const TAG_FIELDS = [
+  'map_count', 'lowaddr', 'highaddr', 'alignment', 'boundary', 'maxsize', 'nsegments', 'maxsegsz',
+  'bounce_zone', 'could_bounce', 'min_alloc_comp', 'flags', 'maxpages',
+] as const;
+export const MAP_FIELDS = ['pagesneeded', 'pagesreserved', 'bpages', 'state', 'cb_error', 'nsegs'] as const;
+export const GLOBAL_FIELDS = ['total_bpages', 'zone_count'] as const;
+export const BUILTIN_NAMES = ['errno', 'cb_error', 'leaked_bpages', 'steps', 'global'] as const;
+
+const NO_NAMED: NamedArg[] = [];
+// Lookups keyed by token text go through Maps and Sets: a property lookup with a string cut
+// from the line costs a string-table internalization every time.
+const CONSTANT_NAMES = new Set(Object.keys(NAMED_CONSTANTS));
+const BUILTINS = new Set<string>(['errno', 'cb_error', 'leaked_bpages', 'steps', 'global']);
+const PREC = new Map<string, number>([
+  ['||', 1], ['&&', 2], ['|', 3], ['^', 4], ['&', 5], ['==', 6], ['!=', 6], ['<', 7], ['<=', 7], ['>', 7], ['>=', 7],
+  ['<<', 8], ['>>', 8], ['+', 9], ['-', 9], ['*', 10], ['/', 10], ['%', 10],
+]);
+function isZoneName(n: string): boolean {
+  if (n.length < 5 || !n.startsWith('zone')) return false;
+  for (let i = 4; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+function isReserved(n: string): boolean {
+  return KEYWORDS.has(n) || CONSTANT_NAMES.has(n) || BUILTINS.has(n) || isZoneName(n);
+}
+const NO_VARS: string[] = [];
+const DEFER = { defer: true };
+const CREATE_LINE = /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\[[^\]]*\])?[ \t]*=[ \t]*(bus_dma_tag_create|bus_dmamap_create)\b/;
+const KEYWORDS = new Set(['machine', 'kernel', 'repeat', 'as', 'expect', 'print', 'log', 'sysctl']);
+const MAX_DEPTH = 200;
+
+export interface ParseResult {
+  program: Program;
+  diagnostics: Diagnostic[];
+}
+
+class LineCursor {
+  i = 0;
+  /** The line is src[from, to): its text is cut out only when a statement needs it. */
+  constructor(readonly toks: Token[], readonly line: number, private readonly src: string, private readonly from = 0, private readonly to = src.length) {}
+  get text(): string {
+    return this.from === 0 && this.to === this.src.length ? this.src : this.src.slice(this.from, this.to);
+  }
+  peek(o = 0): Token | undefined { return this.toks[this.i + o]; }
+  next(): Token | undefined { return this.toks[this.i++]; }
+  atEnd(): boolean { return this.i >= this.toks.length; }
+  is(text: string, o = 0): boolean {
+    const t = this.toks[this.i + o];
+    return !!t && t.kind === 'punct' && t.text === text;
+  }
+  endCol(): number {
+    const last = this.toks[this.toks.length - 1];
+    return last ? last.endCol : 1;
+  }
+}
+
+class ParseError extends Error {
+  constructor(readonly col: number, readonly endCol: number, message: string) { super(message); }
+}
+
+/**
+ * Parse a whole trace. By default the argument trees of top-level calls are released after
+ * checking and re-read from the source when used (`keepTrees` keeps them all).
+ */
+export function parse(source: string, file = '<trace>', opts: { keepTrees?: boolean } = {}): ParseResult {
+  return new Parser(source, file, !opts.keepTrees).run();
+}
+
+class Parser {
+  diags: Diagnostic[] = [];
+  program: Program;
+  private seenCall = false;
+  private final = false;
+  private deferred: { stmt: Stmt; loopVars: string[] }[] = [];
+  private assigned = new Map<string, 'tag' | 'map'>();
+  /** Offset of each line in the source, for re-reading a released statement. */
+  private starts: number[] = [];
+
+  constructor(readonly source: string, readonly file: string, private readonly releaseCalls = true, private readonly firstLine = 1) {
+    this.program = {
+      file, source, machine: {}, body: [], handleKinds: new Map(), lines: new LineIndex(),
+    };
+  }
+
+  /** Where line `li` (0-based) lies in the source, without its line ending. */
+  private lineRange(li: number): [number, number] {
+    const start = this.starts[li];
+    const next = li + 1 < this.starts.length ? this.starts[li + 1] : this.source.length + 1;
+    let end = Math.min(next - 1, this.source.length);
+    if (end > start && this.source.charCodeAt(end - 1) === 13) end--;
+    return [start, end];
+  }
+
+  /** The text of line `li` (0-based), without its line ending; a fresh string each time. */
+  private lineText(li: number): string {
+    const [start, end] = this.lineRange(li);
+    return this.source.slice(start, end);
+  }
+
+  error(line: number, col: number, endCol: number, message: string, code?: string): void {
+    this.diags.push({ severity: 'error', message, line, col, endCol: Math.max(endCol, col + 1), code });
+  }
+
+  warn(line: number, col: number, endCol: number, message: string, code?: string): void {
+    this.diags.push({ severity: 'warning', message, line, col, endCol: Math.max(endCol, col + 1), code });
+  }
+
+  run(): ParseResult {
+    const stack: { stmts: Stmt[]; repeat?: RepeatStmt }[] = [{ stmts: this.program.body }];
+    const src = this.source;
+    for (let off = 0; off >= 0;) {
+      this.starts.push(off);
+      off = src.indexOf('\n', off);
+      if (off >= 0) off++;
+    }
+    for (let li = 0; li < this.starts.length; li++) {
+      const line = li + this.firstLine;
+      const [from, to] = this.lineRange(li);
+      const toks = lexLine(this.source, undefined, from, to);
+      if (toks.length === 0) continue;
+      let bad = false;
+      for (let k = 0; k < toks.length; k++) {
+        const t = toks[k];
+        if (t.error) {
+          this.error(line, t.col, t.endCol, t.error);
+          bad = true;
+        }
+      }
+      if (bad) continue;
+      const cur = new LineCursor(toks, line, this.source, from, to);
+      try {
+        // A closing brace ends the innermost repeat.
+        if (cur.is('}')) {
+          cur.next();
+          if (!cur.atEnd()) throw new ParseError(cur.peek()!.col, cur.endCol(), "nothing may follow '}' on its line");
+          if (stack.length === 1) throw new ParseError(toks[0].col, toks[0].endCol, "'}' without a matching 'repeat'");
+          const top = stack.pop()!;
+          top.repeat!.endLine = line;
+          continue;
+        }
+        const stmt = this.statement(cur, stack.length);
+        if (!stmt) continue;
+        const block = stack[stack.length - 1].stmts;
+        block.push(stmt);
+        if (this.firstLine === 1) this.program.lines.set(line, stmt);
+        let loopVars = NO_VARS;
+        if (stack.length > 1) {
+          loopVars = [];
+          for (let k = 1; k < stack.length; k++) if (stack[k].repeat!.var) loopVars.push(stack[k].repeat!.var!);
+        }
+        this.checkNow(stmt, loopVars);
+        if (stmt.kind === 'expect' && readsErrno(stmt.expr) && block.length >= 2) {
+          const prev = block[block.length - 2];
+          if (prev.kind === 'call') prev.checked = true;
+        }
+        if (stmt.kind === 'call' && stack.length === 1 && this.releaseCalls) stmt.release(this.reload);
+        if (stmt.kind === 'repeat') {
+          if (stack.length > MAX_DEPTH) throw new ParseError(toks[0].col, toks[0].endCol, `repeat blocks nested more than ${MAX_DEPTH} deep`);
+          stack.push({ stmts: stmt.body, repeat: stmt });
+        }
+      } catch (e) {
+        if (!(e instanceof ParseError)) throw e;
+        this.error(line, e.col, e.endCol, e.message);
+        // A broken create line still names a handle, so its uses do not cascade.
+        const m = CREATE_LINE.exec(cur.text);
+        if (m && !this.program.handleKinds.has(m[1])) this.program.handleKinds.set(m[1], m[2] === 'bus_dma_tag_create' ? 'tag' : 'map');
+        // A broken `repeat ... {` line still opens a block, so its `}` does not cascade.
+        const last = toks[toks.length - 1];
+        if (toks[0].kind === 'ident' && toks[0].text === 'repeat' && last.kind === 'punct' && last.text === '{') {
+          const dummy: RepeatStmt = { kind: 'repeat', loc: { line, col: toks[0].col, endCol: cur.endCol() }, count: new NumExpr(0n, line, 1, 2), body: [], endLine: line };
+          stack.push({ stmts: dummy.body, repeat: dummy });
+        }
+      }
+    }
+    for (let k = stack.length - 1; k >= 1; k--) {
+      const r = stack[k].repeat!;
+      this.error(r.loc.line, r.loc.col, r.loc.endCol, "this 'repeat' block is never closed with '}'");
+    }
+    // Statements that named a handle before its first assignment are checked now.
+    this.final = true;
+    for (const d of this.deferred) {
+      this.checkStmt(d.stmt, d.loopVars);
+      if (d.stmt.kind === 'call') d.stmt.drop();
+    }
+    this.diags.sort((a, b) => a.line - b.line || a.col - b.col);
+    return { program: this.program, diagnostics: this.diags };
+  }
+
+  /** Re-reads a released call's arguments from its line (see CallStmt.release). */
+  private readonly reload = (c: CallStmt): void => {
+    const text = this.lineText(c.line - 1);
+    // One scratch parser serves every re-read: the line parsed cleanly once, so this is the
+    // statement parse alone, with no checks and nothing recorded.
+    const p = (this.scratch ??= new Parser('', this.file, false, 2));
+    let again: Stmt | undefined;
+    try {
+      again = p.statement(new LineCursor(lexLine(text), c.line, text), 1);
+    } catch {
+      again = undefined;
+    }
+    if (!again || again.kind !== 'call') throw new Error(`internal: line ${c.line} no longer parses as a call`);
+    c.setArgs(again.positional, again.named);
+  };
+  private scratch?: Parser;
+
+  private statement(cur: LineCursor, depth: number): Stmt | undefined {
+    const first = cur.peek()!;
+    const line = cur.line;
+    const loc: Loc = { line, col: first.col, endCol: cur.endCol() };
+    if (first.kind !== 'ident') throw new ParseError(first.col, first.endCol, `expected a statement, found '${first.text}'`);
+    switch (first.text) {
+      case 'machine': {
+        cur.next();
+        if (this.seenCall || depth > 1) this.error(line, first.col, first.endCol, "'machine' must come before the first call, outside any repeat");
+        if (cur.atEnd()) throw new ParseError(first.endCol, first.endCol + 1, "expected 'maxmem=SIZE' after 'machine'");
+        while (!cur.atEnd()) {
+          const key = cur.next()!;
+          if (key.kind !== 'ident' || key.text !== 'maxmem') throw new ParseError(key.col, key.endCol, `unknown machine setting '${key.text}' (known: maxmem)`);
+          if (!cur.is('=')) throw new ParseError(key.endCol, key.endCol + 1, "expected '=' after 'maxmem'");
+          cur.next();
+          const e = this.expr(cur);
+          const v = constValue(e);
+          if (v === undefined) throw new ParseError(e.loc.col, e.loc.endCol, 'maxmem must be a constant size, e.g. 16G');
+          if (v < 1n << 20n) throw new ParseError(e.loc.col, e.loc.endCol, 'maxmem must be at least 1M');
+          this.program.machine = { maxmem: v, maxmemLoc: e.loc };
+        }
+        return undefined;
+      }
+      case 'kernel': {
+        cur.next();
+        if (this.seenCall || depth > 1) this.error(line, first.col, first.endCol, "'kernel' must come before the first call, outside any repeat");
+        const id = cur.next();
+        if (!id || id.kind !== 'ident') throw new ParseError(first.endCol + 1, first.endCol + 2, `expected a kernel id after 'kernel' (${KERNEL_IDS.join(', ')})`);
+        if (!isKernelId(id.text)) throw new ParseError(id.col, id.endCol, `unknown kernel '${id.text}' (known: ${KERNEL_IDS.join(', ')})`);
+        this.expectEnd(cur);
+        this.program.kernel = { id: id.text, loc: { line, col: id.col, endCol: id.endCol } };
+        return undefined;
+      }
+      case 'repeat': {
+        cur.next();
+        if (cur.atEnd() || cur.is('{')) throw new ParseError(first.endCol, first.endCol + 1, "expected a count after 'repeat'");
+        const count = this.expr(cur);
+        let v: string | undefined;
+        let varLoc: Loc | undefined;
+        const asTok = cur.peek();
+        if (asTok && asTok.kind === 'ident' && asTok.text === 'as') {
+          cur.next();
+          const name = cur.next();
+          if (!name || name.kind !== 'ident') throw new ParseError(asTok.endCol, asTok.endCol + 1, "expected a loop variable name after 'as'");
+          if (isReserved(name.text)) {
+            throw new ParseError(name.col, name.endCol, `'${name.text}' is reserved and cannot name a loop variable`);
+          }
+          v = name.text;
+          varLoc = { line, col: name.col, endCol: name.endCol };
+        }
+        if (!cur.is('{')) {
+          const t = cur.peek();
+          throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, "expected '{' at the end of the 'repeat' line");
+        }
+        cur.next();
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'repeat', loc, count, var: v, varLoc, body: [], endLine: line };
+      }
+      case 'expect': {
+        cur.next();
+        if (cur.atEnd()) throw new ParseError(first.endCol, first.endCol + 1, "expected an expression after 'expect'");
+        const startI = cur.i;
+        const expr = this.expr(cur);
+        const source = cur.text.slice(cur.toks[startI].col - 1, cur.toks[cur.i - 1].endCol - 1);
+        let message: string | undefined;
+        if (cur.is(',')) {
+          cur.next();
+          const s = cur.next();
+          if (!s || s.kind !== 'str') throw new ParseError(s ? s.col : cur.endCol(), s ? s.endCol : cur.endCol() + 1, "expected a \"message\" string after ','");
+          message = s.str;
+        }
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'expect', loc, expr, message, source };
+      }
+      case 'print': {
+        cur.next();
+        if (cur.atEnd()) throw new ParseError(first.endCol, first.endCol + 1, "expected an expression after 'print'");
+        const startI = cur.i;
+        const expr = this.expr(cur);
+        const source = cur.text.slice(cur.toks[startI].col - 1, cur.toks[cur.i - 1].endCol - 1);
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'print', loc, expr, source };
+      }
+      case 'log': {
+        cur.next();
+        const s = cur.next();
+        if (!s || s.kind !== 'str') throw new ParseError(s ? s.col : first.endCol, s ? s.endCol : first.endCol + 1, "expected a \"text\" string after 'log'");
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'log', loc, text: s.str! };
+      }
+      case 'sysctl': {
+        cur.next();
+        let prefix: string | undefined;
+        if (!cur.atEnd()) {
+          const parts: string[] = [];
+          const t0 = cur.peek()!;
+          for (;;) {
+            const t = cur.next();
+            if (!t || (t.kind !== 'ident' && t.kind !== 'num')) throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, 'expected a sysctl name such as hw.busdma or hw.busdma.zone0');
+            parts.push(t.text);
+            if (!cur.is('.')) break;
+            cur.next();
+          }
+          prefix = parts.join('.');
+          if (!('hw.busdma'.startsWith(prefix) || prefix.startsWith('hw.busdma'))) {
+            throw new ParseError(t0.col, cur.endCol(), `'${prefix}' is not under hw.busdma`);
+          }
+        }
+        this.expectEnd(cur);
+        this.seenCall = true;
+        return { kind: 'sysctl', loc, prefix };
+      }
+      default:
+        break;
+    }
+    // An assignment `T = call(...)` / `t[i] = call(...)`, or a bare call.
+    let target: HandleRef | undefined;
+    if (!CALL_NAMES.has(first.text)) {
+      target = this.handleRef(cur);
+      if (!cur.is('=')) {
+        const t = cur.peek();
+        if (!t && !target.index) throw new ParseError(first.col, first.endCol, `unknown statement '${first.text}'`);
+        throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, `expected '=' after '${first.text}${target.index ? '[...]' : ''}'`);
+      }
+      cur.next();
+      if (isReserved(target.name)) {
+        this.error(line, target.loc.col, target.loc.endCol, `'${target.name}' is reserved and cannot name a handle`);
+      }
+    }
+    const callTok = cur.next();
+    if (!callTok || callTok.kind !== 'ident') throw new ParseError(callTok ? callTok.col : cur.endCol(), callTok ? callTok.endCol : cur.endCol() + 1, 'expected a busdma call');
+    if (!CALL_NAMES.has(callTok.text)) {
+      throw new ParseError(callTok.col, callTok.endCol, `unknown call '${callTok.text}' (known: ${Object.keys(CALLS).join(', ')})`);
+    }
+    const call = CALL_NAMES.get(callTok.text)!;
+    const spec = CALLS[call];
+    if (!cur.is('(')) throw new ParseError(callTok.endCol, callTok.endCol + 1, `expected '(' after ${call}`);
+    cur.next();
+    const positional: ArgValue[] = [];
+    const named: NamedArg[] = [];
+    while (!cur.is(')')) {
+      if (cur.atEnd()) throw new ParseError(cur.endCol(), cur.endCol() + 1, `expected ')' to close ${call}(`);
+      const t = cur.peek()!;
+      if (t.kind === 'ident' && cur.is(':', 1) && spec.named.includes(t.text)) {
+        cur.next();
+        cur.next();
+        if (named.some((a) => a.name === t.text)) this.error(line, t.col, t.endCol, `argument '${t.text}' given twice`);
+        named.push({ name: t.text, nameLoc: { line, col: t.col, endCol: t.endCol }, value: this.expr(cur) });
+      } else if (t.kind === 'ident' && cur.is(':', 1) && spec.positional[positional.length] !== 'buffer') {
+        throw new ParseError(t.col, t.endCol, spec.named.length
+          ? `${call} has no argument '${t.text}' (known: ${spec.named.join(', ')})`
+          : `${call} takes no named arguments`);
+      } else {
+        if (named.length) throw new ParseError(t.col, t.endCol, 'positional arguments must come before named ones');
+        const kind = spec.positional[positional.length];
+        if (kind === undefined) throw new ParseError(t.col, t.endCol, `${call} takes ${spec.positional.length} positional argument${spec.positional.length === 1 ? '' : 's'}`);
+        positional.push(kind === 'buffer' ? this.buffers(cur) : this.expr(cur));
+      }
+      if (cur.is(',')) {
+        cur.next();
+        if (cur.is(')')) throw new ParseError(cur.peek()!.col, cur.peek()!.endCol, "expected an argument after ','");
+      } else if (!cur.is(')')) {
+        const u = cur.peek();
+        if (!u) throw new ParseError(cur.endCol(), cur.endCol() + 1, `expected ')' to close ${call}(`);
+        throw new ParseError(u.col, u.endCol, `expected ',' or ')' in ${call}(...)`);
+      }
+    }
+    const close = cur.next()!;
+    this.expectEnd(cur);
+    if (positional.length < spec.positional.length) {
+      const names = spec.positional.map((k) => (k === 'expr' ? 'ops' : k)).join(', ');
+      this.error(line, close.col, close.endCol, `${call} needs ${spec.positional.length} argument${spec.positional.length === 1 ? '' : 's'} (${names}), got ${positional.length}`);
+    }
+    spec.positional.forEach((k, idx) => {
+      const a = positional[idx];
+      if (!a || (k !== 'tag' && k !== 'map')) return;
+      if (a.kind !== 'name' && a.kind !== 'index') this.error(line, a.col, a.endCol, `expected a ${k} handle`);
+    });
+    if (target && !spec.returns) this.error(line, target.loc.col, target.loc.endCol, `${call} returns no handle to assign`);
+    if (target && spec.returns) {
+      if (this.assigned.has(target.name) && this.assigned.get(target.name) !== spec.returns) {
+        this.error(line, target.loc.col, target.loc.endCol, `'${target.name}' is used for both tags and maps`);
+      } else {
+        this.assigned.set(target.name, spec.returns);
+        this.program.handleKinds.set(target.name, spec.returns);
+      }
+    }
+    this.seenCall = true;
+    return new CallStmt(call, callTok.col, target, positional, named.length ? named : NO_NAMED, line, loc.col, loc.endCol);
+  }
+
+  private expectEnd(cur: LineCursor): void {
+    const t = cur.peek();
+    if (t) throw new ParseError(t.col, t.endCol, `unexpected '${t.text}' at the end of the statement`);
+  }
+
+  private handleRef(cur: LineCursor): HandleRef {
+    const t = cur.next()!;
+    if (t.kind !== 'ident') throw new ParseError(t.col, t.endCol, 'expected a handle name');
+    const loc: Loc = { line: cur.line, col: t.col, endCol: t.endCol };
+    if (cur.is('[')) {
+      cur.next();
+      const index = this.expr(cur);
+      if (!cur.is(']')) throw new ParseError(cur.peek()?.col ?? cur.endCol(), cur.peek()?.endCol ?? cur.endCol() + 1, "expected ']'");
+      loc.endCol = cur.next()!.endCol;
+      return { name: t.text, index, loc };
+    }
+    return { name: t.text, loc };
+  }
+
+  private buffers(cur: LineCursor): ArgValue {
+    const start = cur.peek()!;
+    if (cur.is('[')) {
+      cur.next();
+      const list: BufferExpr[] = [];
+      for (;;) {
+        list.push(this.buffer(cur));
+        if (cur.is(',')) { cur.next(); continue; }
+        if (cur.is(']')) break;
+        const t = cur.peek();
+        throw new ParseError(t ? t.col : cur.endCol(), t ? t.endCol : cur.endCol() + 1, "expected ',' or ']' in the buffer list");
+      }
+      const end = cur.next()!;
+      return new BuffersArg(list, true, cur.line, start.col, end.endCol);
+    }
+    const b = this.buffer(cur);
+    return new BuffersArg([b], false, cur.line, b.col, b.endCol);
+  }
+
+  private buffer(cur: LineCursor): BufferExpr {
+    const paddr = this.expr(cur);
+    if (!cur.is(':')) {
+      const t = cur.peek();
+      throw new ParseError(t ? t.col : paddr.endCol, t ? t.endCol : paddr.endCol + 1, "expected a buffer 'PADDR:LEN' (a ':' and a length)");
+    }
+    cur.next();
+    const len = this.expr(cur);
+    return new BufferExpr(paddr, len, cur.line, paddr.col, len.endCol);
+  }
+
+  // ---- expressions, by C precedence ----
+
+  /** An expression on its own (parseExpression). */
+  static expressionOf(cur: LineCursor): Expr {
+    return new Parser('', '<expression>').expr(cur, 0);
+  }
+
+  private expr(cur: LineCursor, depth = 0): Expr {
+    if (depth > 64) {
+      const t = cur.peek();
+      throw new ParseError(t?.col ?? 1, t?.endCol ?? 2, 'expression nested too deeply');
+    }
+    return this.binary(cur, 1, depth);
+  }
+
+  /** Precedence climbing: left-associative binary operators at or above `min`. */
+  private binary(cur: LineCursor, min: number, depth: number): Expr {
+    let left = this.unary(cur, depth);
+    for (;;) {
+      const t = cur.peek();
+      if (!t || t.kind !== 'punct') return left;
+      const p = PREC.get(t.text);
+      if (p === undefined || p < min) return left;
+      cur.next();
+      const right = this.binary(cur, p + 1, depth + 1);
+      left = new BinaryExpr(t.text as BinOp, left, right, cur.line, left.col, right.endCol);
+    }
+  }
+
+  private unary(cur: LineCursor, depth: number): Expr {
+    const t = cur.peek();
+    if (t && t.kind === 'punct' && (t.text === '!' || t.text === '-' || t.text === '~')) {
+      cur.next();
+      if (depth > 64) throw new ParseError(t.col, t.endCol, 'expression nested too deeply');
+      const arg = this.unary(cur, depth + 1);
+      return new UnaryExpr(t.text as '!' | '-' | '~', arg, cur.line, t.col, arg.endCol);
+    }
+    return this.postfix(cur, depth);
+  }
+
+  private postfix(cur: LineCursor, depth: number): Expr {
+    let e = this.primary(cur, depth);
+    while (cur.is('.')) {
+      cur.next();
+      const f = cur.next();
+      if (!f || f.kind !== 'ident') throw new ParseError(f ? f.col : cur.endCol(), f ? f.endCol : cur.endCol() + 1, "expected a field name after '.'");
+      e = new FieldExpr(e, f.text, f.col, cur.line, e.col, f.endCol);
+    }
+    return e;
+  }
+
+  private primary(cur: LineCursor, depth: number): Expr {
+    const t = cur.next();
+    if (!t) throw new ParseError(cur.endCol(), cur.endCol() + 1, 'expected an expression');
+    if (t.kind === 'num') return new NumExpr(t.value!, cur.line, t.col, t.endCol);
+    if (t.kind === 'str') return new StrExpr(t.str!, cur.line, t.col, t.endCol);
+    if (t.kind === 'ident') {
+      if (cur.is('[')) {
+        cur.next();
+        const index = this.expr(cur, depth + 1);
+        if (!cur.is(']')) throw new ParseError(cur.peek()?.col ?? cur.endCol(), cur.peek()?.endCol ?? cur.endCol() + 1, "expected ']'");
+        return new IndexExpr(t.text, index, cur.line, t.col, cur.next()!.endCol);
+      }
+      return new NameExpr(t.text, cur.line, t.col, t.endCol);
+    }
+    if (t.kind === 'punct' && t.text === '(') {
+      const e = this.expr(cur, depth + 1);
+      if (!cur.is(')')) throw new ParseError(cur.peek()?.col ?? cur.endCol(), cur.peek()?.endCol ?? cur.endCol() + 1, "expected ')'");
+      cur.next();
+      return e;
+    }
+    throw new ParseError(t.col, t.endCol, `expected an expression, found '${t.text}'`);
+  }
+
+  // ---- static checks over the whole program ----
+
+  /** Check a statement now, or at the end if it names a handle assigned only further down. */
+  private checkNow(stmt: Stmt, loopVars: string[]): void {
+    // Re-reading one released line: it was checked when the file was read.
+    if (this.firstLine !== 1) return;
+    const mark = this.diags.length;
+    try {
+      if (stmt.kind === 'repeat' && stmt.var) throw DEFER;
+      this.checkStmt(stmt, loopVars);
+    } catch (e) {
+      if (e !== DEFER) throw e;
+      this.diags.length = mark;
+      this.deferred.push({ stmt, loopVars });
+    }
+  }
+
+  /** A name is not a handle (yet): while reading the file that may change further down. */
+  private unknownHandle(name: string): boolean {
+    if (this.program.handleKinds.has(name)) return false;
+    if (!this.final) throw DEFER;
+    return true;
+  }
+
+  /** Static checks of one statement, given the loop variables in scope. */
+  private checkStmt(s: Stmt, loopVars: string[]): void {
+    const kinds = this.program.handleKinds;
+    switch (s.kind) {
+      case 'repeat': {
+        this.checkExpr(s.count, loopVars);
+        if (s.var && loopVars.includes(s.var)) this.error(s.loc.line, s.varLoc!.col, s.varLoc!.endCol, `loop variable '${s.var}' already names an enclosing loop's variable`);
+        if (s.var && kinds.has(s.var)) this.error(s.loc.line, s.varLoc!.col, s.varLoc!.endCol, `'${s.var}' already names a handle`);
+        break;
+      }
+      case 'call': {
+        const spec = CALLS[s.call];
+        s.positional.forEach((a, i) => {
+          if (a.kind !== 'buffers') {
+            const k = spec.positional[i];
+            if ((k === 'tag' || k === 'map') && (a.kind === 'name' || a.kind === 'index')) {
+              const name = a.kind === 'name' ? a.name : a.base;
+              if (a.kind === 'index') this.checkExpr(a.index, loopVars);
+              const have = loopVars.includes(name) || this.unknownHandle(name) ? undefined : kinds.get(name);
+              if (loopVars.includes(name)) this.error(a.line, a.col, a.endCol, `'${name}' is a loop variable, not a ${k} handle`);
+              else if (!have) this.error(a.line, a.col, a.endCol, `unknown handle '${name}': no ${k} is ever assigned to it`, 'unknown-handle');
+              else if (have !== k) this.error(a.line, a.col, a.endCol, `'${name}' holds a ${have}, but a ${k} is expected here`);
+            } else {
+              this.checkExpr(a, loopVars);
+            }
+          } else {
+            for (const b of a.buffers) {
+              this.checkExpr(b.paddr, loopVars);
+              this.checkExpr(b.len, loopVars);
+            }
+          }
+        });
+        for (const n of s.named) {
+          if (n.name === 'parent') {
+            const e = n.value;
+            if (e.kind !== 'name' && e.kind !== 'index') {
+              this.error(e.loc.line, e.loc.col, e.loc.endCol, 'parent: expects a tag handle');
+            } else {
+              const name = e.kind === 'name' ? e.name : e.base;
+              if (e.kind === 'index') this.checkExpr(e.index, loopVars);
+              const have = this.unknownHandle(name) ? undefined : kinds.get(name);
+              if (have !== 'tag') this.error(e.loc.line, e.loc.col, e.loc.endCol, have ? `'${name}' holds a map, not a tag` : `unknown handle '${name}': no tag is ever assigned to it`, 'unknown-handle');
+            }
+          } else {
+            this.checkExpr(n.value, loopVars);
+          }
+        }
+        if (s.target?.index) this.checkExpr(s.target.index, loopVars);
+        if (s.target && loopVars.includes(s.target.name)) this.error(s.loc.line, s.target.loc.col, s.target.loc.endCol, `cannot assign to loop variable '${s.target.name}'`);
+        if (!s.target && spec.returns) this.warn(s.loc.line, s.callLoc.col, s.callLoc.endCol, `the ${spec.returns} ${s.call} creates is not kept in a handle`);
+        break;
+      }
+      case 'expect':
+      case 'print':
+        this.checkExpr(s.expr, loopVars);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private checkExpr(e: Expr, loopVars: string[]): void {
+    const kinds = this.program.handleKinds;
+    switch (e.kind) {
+      case 'num':
+      case 'str':
+        return;
+      case 'name': {
+        const n = e.name;
+        if (CONSTANT_NAMES.has(n) || loopVars.includes(n) || BUILTINS.has(n) || isZoneName(n) || !this.unknownHandle(n)) return;
+        if (n === 'global') return;
+        this.error(e.loc.line, e.loc.col, e.loc.endCol, `unknown name '${n}'`, 'unknown-name');
+        return;
+      }
+      case 'index':
+        if (this.unknownHandle(e.base)) this.error(e.loc.line, e.loc.col, e.loc.col + e.base.length, `unknown handle '${e.base}'`, 'unknown-handle');
+        this.checkExpr(e.index, loopVars);
+        return;
+      case 'field': {
+        const o = e.object;
+        let fields: readonly string[] | undefined;
+        let what = '';
+        if (o.kind === 'name' && /^zone\d+$/.test(o.name)) { fields = ZONE_FIELDS; what = 'a zone'; }
+        else if (o.kind === 'name' && o.name === 'global') { fields = GLOBAL_FIELDS; what = 'global'; }
+        else if (o.kind === 'name' || o.kind === 'index') {
+          const name = o.kind === 'name' ? o.name : o.base;
+          const k = this.unknownHandle(name) ? undefined : kinds.get(name);
+          if (!k) {
+            this.checkExpr(o, loopVars);
+            return;
+          }
+          if (o.kind === 'index') this.checkExpr(o.index, loopVars);
+          fields = k === 'tag' ? TAG_FIELDS : MAP_FIELDS;
+          what = `a ${k}`;
+        } else {
+          this.error(e.loc.line, e.loc.col, e.loc.endCol, 'only zones, tags, maps and global have fields');
+          return;
+        }
+        if (!fields.includes(e.field)) {
+          this.error(e.fieldLoc.line, e.fieldLoc.col, e.fieldLoc.endCol, `${what} has no field '${e.field}' (fields: ${fields.join(', ')})`, 'unknown-field');
+        }
+        return;
+      }
+      case 'unary':
+        this.checkExpr(e.arg, loopVars);
+        return;
+      case 'binary':
+        this.checkExpr(e.left, loopVars);
+        this.checkExpr(e.right, loopVars);
+        return;
+    }
+  }
+}
+
+/** A constant expression's value (numbers, named constants and arithmetic on them). */
+export function constValue(e: Expr): bigint | undefined {
+  switch (e.kind) {
+    case 'num': return e.value;
+    case 'name': return CONSTANT_NAMES.has(e.name) ? NAMED_CONSTANTS[e.name] : undefined;
+    case 'binary': {
+      const a = constValue(e.left);
+      const b = constValue(e.right);
+      if (a === undefined || b === undefined) return undefined;
+      const M = 0xffff_ffff_ffff_ffffn;
+      switch (e.op) {
+        case '+': return (a + b) & M;
+        case '-': return (a - b) & M;
+        case '*': return (a * b) & M;
+        case '|': return a | b;
+        case '&': return a & b;
+        case '<<': return b < 64n ? (a << b) & M : 0n;
+        case '/': return b === 0n ? undefined : a / b;
+        default: return undefined;
+      }
+    }
+    default: return undefined;
+  }
+}
+
+function readsErrno(e: Expr): boolean {
+  switch (e.kind) {
+    case 'name': return e.name === 'errno' || e.name === 'cb_error';
+    case 'field': return e.field === 'cb_error' || readsErrno(e.object);
+    case 'unary': return readsErrno(e.arg);
+    case 'binary': return readsErrno(e.left) || readsErrno(e.right);
+    case 'index': return readsErrno(e.index);
+    default: return false;
+  }
+}
+
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  return `${file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+}
+
+/**
+ * One expression typed by a user (debug console, watch, hover, breakpoint conditions), parsed
+ * without the static name checks of a whole trace: names are resolved when it is evaluated.
+ * Columns in the error are 1-based within `text`. (Added for the debug adapter.)
+ */
+export function parseExpression(text: string): { expr: Expr } | { error: string; col: number } {
+  const toks = lexLine(text);
+  const bad = toks.find((t) => t.error);
+  if (bad) return { error: bad.error!, col: bad.col };
+  if (toks.length === 0) return { error: 'expected an expression', col: 1 };
+  const cur = new LineCursor(toks, 1, text);
+  try {
+    const expr = Parser.expressionOf(cur);
+    const rest = cur.peek();
+    if (rest) return { error: `unexpected '${rest.text}' after the expression`, col: rest.col };
+    return { expr };
+  } catch (e) {
+    if (e instanceof ParseError) return { error: e.message, col: e.col };
+    throw e;
+  }
+}
