@@ -59,6 +59,8 @@ export class BusdmaDebugSession extends DebugSession {
   private resolveConfigurationDone!: () => void;
   private launched = false;
   private ended = false;
+  /** After disconnect or terminate: nothing may run again (no zombie run, no timer). */
+  private gone = false;
   private progressSeq = 0;
 
   constructor(private options: SessionOptions = {}) {
@@ -89,7 +91,7 @@ export class BusdmaDebugSession extends DebugSession {
   }
 
   private notRunning(response: DebugProtocol.Response): boolean {
-    if (!this.d) { this.fail(response, 'busdma: no trace is being debugged', 3001, false); return true; }
+    if (!this.d || this.gone) { this.fail(response, this.gone ? 'busdma: the debug session has ended' : 'busdma: no trace is being debugged', 3001, false); return true; }
     return false;
   }
 
@@ -190,6 +192,7 @@ export class BusdmaDebugSession extends DebugSession {
 
   protected restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
     if (!this.launched || !this.launchArgs) return this.fail(response, 'busdma: nothing to restart: no trace was launched', 3006, false);
+    if (this.gone) return this.fail(response, 'busdma: the debug session has ended', 3001, false);
     const launchArgs = (args?.arguments as BusdmaLaunchArguments | undefined) ?? this.launchArgs;
     const res = loadTrace(launchArgs, this.options.cwd);
     if (!res.ok) return this.fail(response, res.message, 3004);
@@ -204,6 +207,7 @@ export class BusdmaDebugSession extends DebugSession {
   protected disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments, request?: DebugProtocol.Request): void {
     this.cancelRun();
     this.ended = true;
+    this.gone = true;
     this.resolveConfigurationDone();
     super.disconnectRequest(response, args, request);
   }
@@ -211,6 +215,7 @@ export class BusdmaDebugSession extends DebugSession {
   protected terminateRequest(response: DebugProtocol.TerminateResponse): void {
     this.cancelRun();
     this.ended = true;
+    this.gone = true;
     this.resolveConfigurationDone();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
@@ -618,7 +623,9 @@ export class BusdmaDebugSession extends DebugSession {
       }
       this.sendResponse(response);
       this.vars!.reset();
-      this.d!.tm.gotoStep(step);
+      // Only within the run so far (what the timeline shows): a step past it would run the rest
+      // of the trace here, synchronously, deaf to pause and disconnect.
+      this.d!.tm.gotoStep(Math.min(step, Math.max(this.d!.recorder.steps, this.d!.runner.st.steps)));
       this.stopped({ reason: 'goto', description: `Travelled to step ${this.d!.runner.st.steps}` });
       return;
     }
