@@ -110,6 +110,7 @@ export class TraceRunner {
   core: BusDma;
   st: InterpState;
   readonly maxSteps: number;
+  private readonly maxTicks: number;
   readonly fullInvariants: boolean;
   onStep?: (r: TraceRunner) => void;
   /** Every event ever raised, in order (kept across time travel: the run is deterministic). */
@@ -127,6 +128,14 @@ export class TraceRunner {
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.fullInvariants = !!opts.fullInvariants;
     this.onStep = opts.onStep;
+    // A statement is preceded by at most one loop entry per nesting level: more ticks than
+    // this means loops that run nothing, which --max-steps must stop as well.
+    let depth = 0;
+    const walk = (ss: Stmt[], d: number) => {
+      for (const x of ss) if (x.kind === 'repeat') { depth = Math.max(depth, d + 1); walk(x.body, d + 1); }
+    };
+    walk(program.body, 0);
+    this.maxTicks = (this.maxSteps + 2) * (depth + 2) + 1000;
     this.core = new BusDma(this.kernel, this.maxmem);
     this.core.emit = (e) => this.raise(e);
     this.st = {
@@ -223,6 +232,15 @@ export class TraceRunner {
         this.finish();
       } else if (stmt.kind === 'repeat') {
         kind = 'enter';
+        // Loops that run no statement still spend time: they are bounded by --max-steps too.
+        if (this.st.tick >= this.maxTicks) {
+          this.st.fatal = {
+            line: stmt.loc.line, col: stmt.loc.col,
+            message: `stopped after ${this.st.tick - 1} loop entries and statements (--max-steps ${this.maxSteps}); the trace is longer than that`,
+          };
+          this.st.tick--;
+          return { kind: 'none', stmt, events: [], output: [] };
+        }
         this.enterRepeat(stmt);
       } else {
         kind = 'stmt';
