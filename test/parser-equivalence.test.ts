@@ -161,3 +161,32 @@ test('byte mutations of a generated trace parse exactly as the reference does', 
     same(mutate(gen, muts), 'mutation of a generated trace');
   }), { seed: 99, numRuns: 400 });
 });
+
+test('every one-piece edit of typical call lines parses exactly as the reference does', () => {
+  const header = 'machine maxmem=16G\nkernel d48182\nt = bus_dma_tag_create(lowaddr: BUS_SPACE_MAXADDR_32BIT, maxsize: 64K, nsegments: 16)\nm = bus_dmamap_create(t)\n';
+  const bases = [
+    'bus_dmamap_load(t, m, 0x1000c000:2048, flags: BUS_DMA_NOWAIT)',
+    'bus_dmamap_sync(t, m, BUS_DMASYNC_PREWRITE)',
+    'm2 = bus_dmamap_create(t, flags: 0)',
+    't2 = bus_dma_tag_create(parent: t, lowaddr: 0xffff_ffff, maxsize: 4K, nsegments: 1) # c',
+    'bus_dmamap_unload(t, m)',
+    'busdma_thread()',
+  ];
+  const edits = [
+    '', ' ', '\t', '\r', ',', ')', '(', ':', '=', '==', '[', ']', '.', '|', '#', '"', '0', '1', 'x', 'X', '_', 'K', 'G', 'T', 'a', 'Z', 'é',
+    '9007199254740991', '9007199254740992', '9007199254740993', '0x1fffffffffffff', '0x20000000000001', '8388607T', '8388608T', '8191G',
+    '18446744073709551615', '18446744073709551616', 'flags:', 'parent:', 'BUS_DMA_NOWAIT', 'errno', 'zone0', 'as', 't', 'm',
+  ];
+  const lines: string[] = [];
+  for (const b of bases) {
+    for (let i = 0; i <= b.length; i++) {
+      for (const e of edits) lines.push(b.slice(0, i) + e + b.slice(i)); // insert
+      lines.push(b.slice(0, i) + b.slice(i + 1)); // delete one
+      for (const e of [' ', ',', ')', ':', '0', 'x', '_', 'K', 'q']) lines.push(b.slice(0, i) + e + b.slice(i + 1)); // replace one
+    }
+  }
+  same(header + lines.join('\n') + '\n', 'one-piece edits');
+  // Inside a repeat (loop variables in scope), and each edit alone after the header.
+  same(header + 'repeat 2 as t3 {\n' + lines.slice(0, 3000).join('\n') + '\n}\n', 'one-piece edits in a repeat');
+  for (let k = 0; k < lines.length; k += 7) same(header + lines[k] + '\n', 'one edit');
+});

@@ -74,6 +74,250 @@ const CREATE_LINE = /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\[[^\]]*\])?[ \t]*=
 const KEYWORDS = new Set(['machine', 'kernel', 'repeat', 'as', 'expect', 'print', 'log', 'sysctl']);
 const MAX_DEPTH = 200;
 
+
+// ---- the fast path of plain call lines ----
+//
+// Most lines of a long trace are plain calls: `[NAME =] call(ARG, ..., key: ARG)` where every
+// argument is one name or number (or PADDR:LEN). scanCall recognizes exactly those lines from
+// the character codes, with no Token objects and no substrings, and records where each atom is;
+// it gives up (returns false) on anything else or on anything the general path would report,
+// and the general path then reads the line as it always did. Both paths give the same tree.
+
+const KEYWORD_LIST = ['machine', 'kernel', 'repeat', 'as', 'expect', 'print', 'log', 'sysctl'];
+const CALL_LIST = Object.keys(CALLS) as CallName[];
+const CONST_LIST = Object.keys(NAMED_CONSTANTS);
+const ID_CALL0 = KEYWORD_LIST.length;
+const ID_CONST0 = ID_CALL0 + CALL_LIST.length;
+const ID_CONST1 = ID_CONST0 + CONST_LIST.length;
+const SEED_IDS = [...KEYWORD_LIST, ...CALL_LIST, ...CONST_LIST];
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const NO_ARGS: ArgValue[] = [];
+/** Kinds of a positional slot, by call and position: 1 tag, 2 map, 3 buffer, 4 expression. */
+const SLOT_KIND = new Map<string, number>([['tag', 1], ['map', 2], ['buffer', 3], ['expr', 4]]);
+const CALL_SLOTS: number[][] = CALL_LIST.map((c) => CALLS[c].positional.map((k) => SLOT_KIND.get(k)!));
+const SMALL_BIG: bigint[] = [];
+function bigOf(v: number): bigint {
+  if (v < 65536) return (SMALL_BIG[v] ??= BigInt(v));
+  return BigInt(v);
+}
+function identPart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+function suffixShift(c: number): number {
+  return c === 75 ? 1024 : c === 77 ? 1048576 : c === 71 ? 1073741824 : c === 84 ? 1099511627776 : 0;
+}
+
+/** Identifiers of one file by content: each is cut from the source once. */
+class Idents {
+  strs: string[] = [];
+  private hashes: number[] = [];
+  private table = new Int32Array(4096).fill(-1);
+  constructor() {
+    for (const s of SEED_IDS) this.find(s, 0, s.length, hashOf(s, 0, s.length));
+  }
+  /** The id of src[s, e), whose hash is h. */
+  find(src: string, s: number, e: number, h: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    const len = e - s;
+    let slot = h & mask;
+    for (;;) {
+      const id = table[slot];
+      if (id < 0) break;
+      if (this.hashes[id] === h) {
+        const str = this.strs[id];
+        if (str.length === len) {
+          let k = 0;
+          while (k < len && str.charCodeAt(k) === src.charCodeAt(s + k)) k++;
+          if (k === len) return id;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    const id = this.strs.length;
+    this.strs.push(s === 0 && e === src.length ? src : src.slice(s, e));
+    this.hashes.push(h);
+    table[slot] = id;
+    if (this.strs.length * 2 > table.length) this.grow();
+    return id;
+  }
+  private grow(): void {
+    const table = new Int32Array(this.table.length * 2).fill(-1);
+    const mask = table.length - 1;
+    for (let id = 0; id < this.strs.length; id++) {
+      let slot = this.hashes[id] & mask;
+      while (table[slot] >= 0) slot = (slot + 1) & mask;
+      table[slot] = id;
+    }
+    this.table = table;
+  }
+}
+function hashOf(src: string, s: number, e: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let k = s; k < e; k++) h = Math.imul(h ^ src.charCodeAt(k), 0x01000193);
+  return h;
+}
+
+/** Atom kinds of the fast path. */
+const A_IDENT = 1;
+const A_NUM = 2;
+/** Argument kinds of the fast path. */
+const G_POS = 1;
+const G_BUF = 2;
+const G_NAMED = 3;
+const MAX_ATOMS = 64;
+const MAX_ARGS = 32;
+
+
+/** Where the atoms and arguments of the line scanCall read last are. */
+class FastScan {
+  ids = new Idents();
+  nAtoms = 0;
+  kind = new Int32Array(MAX_ATOMS);
+  s = new Int32Array(MAX_ATOMS);
+  e = new Int32Array(MAX_ATOMS);
+  id = new Int32Array(MAX_ATOMS);
+  num = new Float64Array(MAX_ATOMS);
+  nArgs = 0;
+  gKind = new Int32Array(MAX_ARGS);
+  gAtom = new Int32Array(MAX_ARGS);
+  /** The target's atom, or -1. */
+  tgt = -1;
+  call = 0;
+  callS = 0;
+  start = 0;
+  end = 0;
+
+  /** Reads one name or number at src[i] (the general lexer's rules); its end, or -1. */
+  atom(src: string, i: number, to: number): number {
+    const n = this.nAtoms;
+    if (n >= MAX_ATOMS) return -1;
+    const s = i;
+    let c = src.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
+      let h = 0x811c9dc5 | 0;
+      do {
+        h = Math.imul(h ^ c, 0x01000193);
+        i++;
+      } while (i < to && identPart(c = src.charCodeAt(i)));
+      this.kind[n] = A_IDENT;
+      this.s[n] = s;
+      this.e[n] = i;
+      this.id[n] = this.ids.find(src, s, i, h);
+      this.nAtoms = n + 1;
+      return i;
+    }
+    if (c < 48 || c > 57) return -1;
+    let v = 0;
+    if (c === 48 && i + 1 < to && ((c = src.charCodeAt(i + 1)) === 120 || c === 88)) {
+      i += 2;
+      let digits = 0;
+      while (i < to) {
+        c = src.charCodeAt(i);
+        const d = hexVal(c);
+        if (d >= 0) {
+          v = v * 16 + d;
+          digits++;
+        } else if (c !== 95) break;
+        i++;
+      }
+      if (digits === 0) return -1;
+    } else {
+      while (i < to) {
+        c = src.charCodeAt(i);
+        if (c >= 48 && c <= 57) v = v * 10 + (c - 48);
+        else if (c !== 95) break;
+        i++;
+      }
+    }
+    if (v > MAX_SAFE) return -1;
+    if (i < to) {
+      const m = suffixShift(src.charCodeAt(i));
+      if (m !== 0 && !(i + 1 < to && identPart(src.charCodeAt(i + 1)))) {
+        v *= m;
+        i++;
+        if (v > MAX_SAFE) return -1;
+      }
+    }
+    if (i < to && identPart(src.charCodeAt(i))) return -1;
+    this.kind[n] = A_NUM;
+    this.s[n] = s;
+    this.e[n] = i;
+    this.num[n] = v;
+    this.nAtoms = n + 1;
+    return i;
+  }
+
+  addArg(kind: number, atom: number): boolean {
+    const g = this.nArgs;
+    if (g >= MAX_ARGS) return false;
+    this.gKind[g] = kind;
+    this.gAtom[g] = atom;
+    this.nArgs = g + 1;
+    return true;
+  }
+
+  /** A name that is a named constant, or a number: its checks never report anything. */
+  constAtom(a: number): boolean {
+    if (this.kind[a] === A_NUM) return true;
+    const id = this.id[a];
+    return id >= ID_CONST0 && id < ID_CONST1;
+  }
+
+  atomExpr(a: number, line: number, off: number): Expr {
+    if (this.kind[a] === A_NUM) return new NumExpr(bigOf(this.num[a]), line, this.s[a] - off, this.e[a] - off);
+    return new NameExpr(this.ids.strs[this.id[a]], line, this.s[a] - off, this.e[a] - off);
+  }
+
+  /** The argument trees of the line read last; named ones go to `named`. */
+  buildArgs(line: number, off: number, named: NamedArg[]): ArgValue[] {
+    const positional: ArgValue[] = [];
+    for (let g = 0; g < this.nArgs; g++) {
+      const a = this.gAtom[g];
+      const k = this.gKind[g];
+      if (k === G_POS) positional.push(this.atomExpr(a, line, off));
+      else if (k === G_BUF) {
+        const paddr = this.atomExpr(a, line, off);
+        const len = this.atomExpr(a + 1, line, off);
+        const b = new BufferExpr(paddr, len, line, paddr.col, len.endCol);
+        positional.push(new BuffersArg([b], false, line, b.col, b.endCol));
+      } else {
+        named.push({ name: this.ids.strs[this.id[a]], nameLoc: { line, col: this.s[a] - off, endCol: this.e[a] - off }, value: this.atomExpr(a + 1, line, off) });
+      }
+    }
+    return positional;
+  }
+
+  /** The call statement of the line read last, with its trees, or released ones to fill later. */
+  stmt(line: number, off: number, build: boolean): CallStmt {
+    let target: HandleRef | undefined;
+    const t = this.tgt;
+    if (t >= 0) target = { name: this.ids.strs[this.id[t]], loc: { line, col: this.s[t] - off, endCol: this.e[t] - off } };
+    let positional = NO_ARGS;
+    let named = NO_NAMED;
+    if (build) {
+      const nm: NamedArg[] = [];
+      positional = this.buildArgs(line, off, nm);
+      if (nm.length) named = nm;
+    }
+    return new CallStmt(CALL_LIST[this.call], this.callS - off, target, positional, named, line, this.start - off, this.end - off);
+  }
+}
+
+function skipWs(src: string, i: number, to: number): number {
+  for (; i < to; i++) {
+    const c = src.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) break;
+  }
+  return i;
+}
+
 export interface ParseResult {
   program: Program;
   diagnostics: Diagnostic[];
@@ -161,6 +405,29 @@ class Parser {
     for (let li = 0; li < this.starts.length; li++) {
       const line = li + this.firstLine;
       const [from, to] = this.lineRange(li);
+      if (this.firstLine === 1 && this.scanCall(src, from, to, true)) {
+        const top = stack.length === 1;
+        const block = stack[stack.length - 1].stmts;
+        let stmt: CallStmt;
+        if (top) {
+          // Checks that would report nothing are skipped; a released call's trees are then
+          // never built here (the runner re-reads the line).
+          const quiet = this.fastChecks();
+          stmt = this.fs!.stmt(line, from - 1, !(quiet && this.releaseCalls));
+          block.push(stmt);
+          this.program.lines.set(line, stmt);
+          if (!quiet) this.checkNow(stmt, NO_VARS);
+          if (this.releaseCalls) stmt.release(this.reload);
+        } else {
+          stmt = this.fs!.stmt(line, from - 1, true);
+          block.push(stmt);
+          this.program.lines.set(line, stmt);
+          const loopVars: string[] = [];
+          for (let k = 1; k < stack.length; k++) if (stack[k].repeat!.var) loopVars.push(stack[k].repeat!.var!);
+          this.checkNow(stmt, loopVars);
+        }
+        continue;
+      }
       const toks = lexLine(this.source, undefined, from, to);
       if (toks.length === 0) continue;
       let bad = false;
@@ -233,7 +500,14 @@ class Parser {
 
   /** Re-reads a released call's arguments from its line (see CallStmt.release). */
   private readonly reload = (c: CallStmt): void => {
-    const text = this.lineText(c.line - 1);
+    const [from, to] = this.lineRange(c.line - 1);
+    if (this.scanCall(this.source, from, to, false)) {
+      const named: NamedArg[] = [];
+      const positional = this.fs!.buildArgs(c.line, from - 1, named);
+      c.setArgs(positional, named.length ? named : NO_NAMED);
+      return;
+    }
+    const text = this.source.slice(from, to);
     // One scratch parser serves every re-read: the line parsed cleanly once, so this is the
     // statement parse alone, with no checks and nothing recorded.
     const p = (this.scratch ??= new Parser('', this.file, false, 2));
@@ -247,6 +521,144 @@ class Parser {
     c.setArgs(again.positional, again.named);
   };
   private scratch?: Parser;
+
+
+  private fs?: FastScan;
+
+  /**
+   * The fast path (see FastScan): true when src[from, to) is a plain call line, read into
+   * this.fs. With `checked` it also gives up on a line whose statement the general path would
+   * report, and then does what the general path does for the line (handle kinds, seenCall).
+   */
+  private scanCall(src: string, from: number, to: number, checked: boolean): boolean {
+    const f = (this.fs ??= new FastScan());
+    let i = skipWs(src, from, to);
+    if (i >= to) return false;
+    f.nAtoms = 0;
+    f.nArgs = 0;
+    f.tgt = -1;
+    f.start = i;
+    const c0 = src.charCodeAt(i);
+    if (!((c0 >= 97 && c0 <= 122) || (c0 >= 65 && c0 <= 90) || c0 === 95)) return false;
+    i = f.atom(src, i, to);
+    let id = f.id[0];
+    if (id < ID_CALL0) return false; // a keyword's statement
+    if (id >= ID_CONST0) {
+      // `NAME = call(...)`
+      f.tgt = 0;
+      i = skipWs(src, i, to);
+      if (i >= to || src.charCodeAt(i) !== 61 || (i + 1 < to && src.charCodeAt(i + 1) === 61)) return false;
+      i = skipWs(src, i + 1, to);
+      if (i >= to) return false;
+      f.callS = i;
+      i = f.atom(src, i, to);
+      if (i < 0 || f.kind[1] !== A_IDENT) return false;
+      id = f.id[1];
+      if (id < ID_CALL0 || id >= ID_CONST0) return false;
+    } else {
+      f.callS = f.start;
+    }
+    const call = (f.call = id - ID_CALL0);
+    const spec = CALLS[CALL_LIST[call]];
+    const slots = CALL_SLOTS[call];
+    i = skipWs(src, i, to);
+    if (i >= to || src.charCodeAt(i) !== 40) return false;
+    i = skipWs(src, i + 1, to);
+    let nPos = 0;
+    let nNamed = 0;
+    if (i < to && src.charCodeAt(i) === 41) {
+      i++;
+    } else {
+      for (;;) {
+        if (i >= to) return false;
+        const a = f.nAtoms;
+        let j = f.atom(src, i, to);
+        if (j < 0) return false;
+        i = skipWs(src, j, to);
+        let c = i < to ? src.charCodeAt(i) : 0;
+        const isName = f.kind[a] === A_IDENT;
+        if (isName && c === 58 && spec.named.includes(f.ids.strs[f.id[a]])) {
+          for (let g = 0; g < f.nArgs; g++) if (f.gKind[g] === G_NAMED && f.id[f.gAtom[g]] === f.id[a]) return false;
+          i = skipWs(src, i + 1, to);
+          if (i >= to) return false;
+          j = f.atom(src, i, to);
+          if (j < 0 || !f.addArg(G_NAMED, a)) return false;
+          i = skipWs(src, j, to);
+          nNamed++;
+        } else {
+          const slot = slots[nPos];
+          if (isName && c === 58 && slot !== 3) return false;
+          if (nNamed > 0 || slot === undefined) return false;
+          if (slot === 3) {
+            if (c !== 58) return false;
+            i = skipWs(src, i + 1, to);
+            if (i >= to) return false;
+            j = f.atom(src, i, to);
+            if (j < 0 || !f.addArg(G_BUF, a)) return false;
+            i = skipWs(src, j, to);
+          } else {
+            if (slot <= 2 && !isName) return false;
+            if (!f.addArg(G_POS, a)) return false;
+          }
+          nPos++;
+        }
+        c = i < to ? src.charCodeAt(i) : 0;
+        if (c === 44) {
+          i = skipWs(src, i + 1, to);
+          if (i < to && src.charCodeAt(i) === 41) return false;
+          continue;
+        }
+        if (c === 41) {
+          i++;
+          break;
+        }
+        return false;
+      }
+    }
+    f.end = i;
+    i = skipWs(src, i, to);
+    if (i < to && src.charCodeAt(i) !== 35) return false;
+    if (nPos !== slots.length) return false;
+    if (f.tgt >= 0) {
+      const returns = spec.returns;
+      if (!returns) return false;
+      if (checked) {
+        const name = f.ids.strs[f.id[f.tgt]];
+        if (isReserved(name)) return false;
+        const had = this.assigned.get(name);
+        if (had !== undefined && had !== returns) return false;
+        this.assigned.set(name, returns);
+        this.program.handleKinds.set(name, returns);
+      }
+    }
+    if (checked) this.seenCall = true;
+    return true;
+  }
+
+  /** After scanCall: the static checks of the call at top level would report nothing. */
+  private fastChecks(): boolean {
+    const f = this.fs!;
+    const kinds = this.program.handleKinds;
+    if (f.tgt < 0 && CALLS[CALL_LIST[f.call]].returns) return false;
+    const slots = CALL_SLOTS[f.call];
+    let p = 0;
+    for (let g = 0; g < f.nArgs; g++) {
+      const a = f.gAtom[g];
+      const k = f.gKind[g];
+      if (k === G_POS) {
+        const slot = slots[p++];
+        if (slot <= 2) {
+          if (kinds.get(f.ids.strs[f.id[a]]) !== (slot === 1 ? 'tag' : 'map')) return false;
+        } else if (!f.constAtom(a)) return false;
+      } else if (k === G_BUF) {
+        p++;
+        if (!f.constAtom(a) || !f.constAtom(a + 1)) return false;
+      } else {
+        if (f.ids.strs[f.id[a]] === 'parent' || !f.constAtom(a + 1)) return false;
+      }
+    }
+    return true;
+  }
 
   private statement(cur: LineCursor, depth: number): Stmt | undefined {
     const first = cur.peek()!;
