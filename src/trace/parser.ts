@@ -132,11 +132,7 @@ class Idents {
       if (id < 0) break;
       if (this.hashes[id] === h) {
         const str = this.strs[id];
-        if (str.length === len) {
-          let k = 0;
-          while (k < len && str.charCodeAt(k) === src.charCodeAt(s + k)) k++;
-          if (k === len) return id;
-        }
+        if (str.length === len && src.startsWith(str, s)) return id;
       }
       slot = (slot + 1) & mask;
     }
@@ -402,9 +398,14 @@ class Parser {
       off = src.indexOf('\n', off);
       if (off >= 0) off++;
     }
-    for (let li = 0; li < this.starts.length; li++) {
+    const starts = this.starts;
+    const nLines = starts.length;
+    for (let li = 0; li < nLines; li++) {
       const line = li + this.firstLine;
-      const [from, to] = this.lineRange(li);
+      // The line's range without its line ending (lineRange, without the pair).
+      const from = starts[li];
+      let to = li + 1 < nLines ? starts[li + 1] - 1 : src.length;
+      if (to > from && src.charCodeAt(to - 1) === 13) to--;
       if (this.firstLine === 1 && this.scanCall(src, from, to, true)) {
         const top = stack.length === 1;
         const block = stack[stack.length - 1].stmts;
