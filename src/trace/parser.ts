@@ -100,8 +100,11 @@ function bigOf(v: number): bigint {
   if (v < 65536) return (SMALL_BIG[v] ??= BigInt(v));
   return BigInt(v);
 }
+/** 1 for the characters of identifiers (and digits), by code below 128. */
+const IDENT_PART = new Uint8Array(128);
+for (let c = 0; c < 128; c++) IDENT_PART[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 ? 1 : 0;
 function identPart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+  return c < 128 && IDENT_PART[c] === 1;
 }
 function hexVal(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
