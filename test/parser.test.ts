@@ -166,3 +166,12 @@ test('released call arguments are re-read identically, at their own lines', () =
     }
   }
 });
+
+test('a long chain of operators is bounded like deep nesting: a clean error, and 200 still evaluate', () => {
+  const long = 'expect ' + Array(5000).fill('1').join(' + ') + ' > 0';
+  const e = errs(long);
+  assert.equal(e.length, 1);
+  assert.match(e[0], /^1:\d+: expression too long \(more than 200 operators\)$/);
+  const { runner } = require('./helpers').runText('expect ' + Array(200).fill('1').join(' + ') + ' == 200');
+  assert.equal(runner.st.expects.passed, 1);
+});

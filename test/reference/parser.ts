@@ -50,6 +50,8 @@ export const GLOBAL_FIELDS = ['total_bpages', 'zone_count'] as const;
 export const BUILTIN_NAMES = ['errno', 'cb_error', 'leaked_bpages', 'steps', 'global'] as const;
 
 const NO_NAMED: NamedArg[] = [];
+/** The evaluator recurses once per operator; this keeps every expression within its depth. */
+const MAX_OPERATORS = 200;
 // Lookups keyed by token text go through Maps and Sets: a property lookup with a string cut
 // from the line costs a string-table internalization every time.
 const CONSTANT_NAMES = new Set(Object.keys(NAMED_CONSTANTS));
@@ -505,8 +507,13 @@ class Parser {
       const t = cur.peek();
       throw new ParseError(t?.col ?? 1, t?.endCol ?? 2, 'expression nested too deeply');
     }
+    if (depth === 0) this.operators = 0;
     return this.binary(cur, 1, depth);
   }
+
+  /** Binary operators read in the current expression: a long chain nests as deeply as
+   * parentheses do (left-associative), so it is bounded too. */
+  private operators = 0;
 
   /** Precedence climbing: left-associative binary operators at or above `min`. */
   private binary(cur: LineCursor, min: number, depth: number): Expr {
@@ -516,6 +523,7 @@ class Parser {
       if (!t || t.kind !== 'punct') return left;
       const p = PREC.get(t.text);
       if (p === undefined || p < min) return left;
+      if (++this.operators > MAX_OPERATORS) throw new ParseError(t.col, t.endCol, `expression too long (more than ${MAX_OPERATORS} operators)`);
       cur.next();
       const right = this.binary(cur, p + 1, depth + 1);
       left = new BinaryExpr(t.text as BinOp, left, right, cur.line, left.col, right.endCol);
