@@ -10,7 +10,7 @@
 import { Analysis } from './analysis';
 import type { Diagnostic, Expr, Program, Stmt } from '../trace/ast';
 import { lexLine, type Token } from '../trace/lexer';
-import { parse } from '../trace/parser';
+import { parse, readsErrno } from '../trace/parser';
 
 const STRUCTURAL = new Set(['repeat', 'machine', 'kernel']);
 
@@ -162,18 +162,7 @@ function lowerBound(block: Stmt[], line: number): number {
   return lo;
 }
 
-// The parser's own rule (src/trace/parser.ts markChecked / readsErrno), for one statement.
-function readsErrno(e: Expr): boolean {
-  switch (e.kind) {
-    case 'name': return e.name === 'errno' || e.name === 'cb_error';
-    case 'field': return e.field === 'cb_error' || readsErrno(e.object);
-    case 'unary': return readsErrno(e.arg);
-    case 'binary': return readsErrno(e.left) || readsErrno(e.right);
-    case 'index': return readsErrno(e.index);
-    default: return false;
-  }
-}
-
+// The parser's own rule (readsErrno from src/trace/parser.ts), for one statement.
 function markChecked(stmts: Stmt[], i: number): void {
   const s = stmts[i];
   if (s?.kind !== 'call') return;

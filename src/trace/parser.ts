@@ -1153,7 +1153,8 @@ export function constValue(e: Expr): bigint | undefined {
   }
 }
 
-function readsErrno(e: Expr): boolean {
+/** An expression that reads errno or cb_error: an `expect` on it checks the call before it. */
+export function readsErrno(e: Expr): boolean {
   switch (e.kind) {
     case 'name': return e.name === 'errno' || e.name === 'cb_error';
     case 'field': return e.field === 'cb_error' || readsErrno(e.object);
