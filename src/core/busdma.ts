@@ -266,11 +266,13 @@ export class BusDma {
     if (pid === undefined) throw new KernelPanic('add_bounce_page: free page list is empty');
     z.reserved_bpages--;
     z.active_bpages++;
-    const p = this.state.pages.get(pid)!;
-    if (t.flags & BUS_DMA_KEEP_PG_OFFSET) p.pgoffset = Number(addr & PAGE_MASK);
-    p.map = m.id;
-    p.dataaddr = addr;
-    p.datacount = Number(size);
+    // Pages are replaced, never changed in place: snapshots share them (see cloneState).
+    const old = this.state.pages.get(pid)!;
+    const p: BouncePage = {
+      ...old, map: m.id, dataaddr: addr, datacount: Number(size),
+      pgoffset: t.flags & BUS_DMA_KEEP_PG_OFFSET ? Number(addr & PAGE_MASK) : old.pgoffset,
+    };
+    this.state.pages.set(pid, p);
     m.bpages.push(pid);
     return p.pgoffset === 0 ? p.busaddrBig : p.busaddrBig + BigInt(p.pgoffset);
   }
@@ -282,10 +284,7 @@ export class BusDma {
     const z = this.zoneOf(t)!;
     for (const pid of m.bpages) {
       const p = s.pages.get(pid)!;
-      p.dataaddr = 0n;
-      p.datacount = 0;
-      p.map = -1;
-      if (t.flags & BUS_DMA_KEEP_PG_OFFSET) p.pgoffset = 0;
+      s.pages.set(pid, { ...p, dataaddr: 0n, datacount: 0, map: -1, pgoffset: t.flags & BUS_DMA_KEEP_PG_OFFSET ? 0 : p.pgoffset });
     }
     const count = m.bpages.length;
     z.bounce_page_list.pushAll(m.bpages);
