@@ -212,7 +212,7 @@ export class BusDma {
       const busaddr = this.contigmalloc(z);
       if (busaddr === undefined) break;
       const p: BouncePage = {
-        id: s.nextPage++, zone: z.id, busaddr, busaddrBig: BigInt(busaddr), pgoffset: 0, map: -1, dataaddr: 0n, datacount: 0,
+        gen: s.gen, id: s.nextPage++, zone: z.id, busaddr, busaddrBig: BigInt(busaddr), pgoffset: 0, map: -1, dataaddr: 0n, datacount: 0,
       };
       s.pages.set(p.id, p);
       z.bounce_page_list.push(p.id);
@@ -255,6 +255,16 @@ export class BusDma {
     return 0;
   }
 
+  /** A page this state may change: copied first if a snapshot shares it (copy on write). */
+  private writablePage(pid: number): BouncePage {
+    const s = this.state;
+    const p = s.pages.get(pid)!;
+    if (p.gen === s.gen) return p;
+    const q: BouncePage = { gen: s.gen, id: p.id, zone: p.zone, busaddr: p.busaddr, busaddrBig: p.busaddrBig, pgoffset: p.pgoffset, map: p.map, dataaddr: p.dataaddr, datacount: p.datacount };
+    s.pages.set(pid, q);
+    return q;
+  }
+
   /** add_bounce_page(): take the head of the zone's list for this chunk. */
   private add_bounce_page(t: Tag, m: DmaMap, addr: bigint, size: bigint): bigint {
     const z = this.zoneOf(t)!;
@@ -266,13 +276,11 @@ export class BusDma {
     if (pid === undefined) throw new KernelPanic('add_bounce_page: free page list is empty');
     z.reserved_bpages--;
     z.active_bpages++;
-    // Pages are replaced, never changed in place: snapshots share them (see cloneState).
-    const old = this.state.pages.get(pid)!;
-    const p: BouncePage = {
-      ...old, map: m.id, dataaddr: addr, datacount: Number(size),
-      pgoffset: t.flags & BUS_DMA_KEEP_PG_OFFSET ? Number(addr & PAGE_MASK) : old.pgoffset,
-    };
-    this.state.pages.set(pid, p);
+    const p = this.writablePage(pid);
+    if (t.flags & BUS_DMA_KEEP_PG_OFFSET) p.pgoffset = Number(addr & PAGE_MASK);
+    p.map = m.id;
+    p.dataaddr = addr;
+    p.datacount = Number(size);
     m.bpages.push(pid);
     return p.pgoffset === 0 ? p.busaddrBig : p.busaddrBig + BigInt(p.pgoffset);
   }
@@ -283,8 +291,11 @@ export class BusDma {
     const s = this.state;
     const z = this.zoneOf(t)!;
     for (const pid of m.bpages) {
-      const p = s.pages.get(pid)!;
-      s.pages.set(pid, { ...p, dataaddr: 0n, datacount: 0, map: -1, pgoffset: t.flags & BUS_DMA_KEEP_PG_OFFSET ? 0 : p.pgoffset });
+      const p = this.writablePage(pid);
+      p.dataaddr = 0n;
+      p.datacount = 0;
+      p.map = -1;
+      if (t.flags & BUS_DMA_KEEP_PG_OFFSET) p.pgoffset = 0;
     }
     const count = m.bpages.length;
     z.bounce_page_list.pushAll(m.bpages);

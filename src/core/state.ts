@@ -30,8 +30,10 @@ export interface Zone {
   allocator: string;          // key of the contigmalloc allocator for its lowaddr
 }
 
-/** Immutable once made: the core replaces a page to change it (snapshots share pages). */
+/** Shared between snapshots: the core copies a page before its first change in a new
+ * generation (copy on write), so a snapshot copies only the page table. */
 export interface BouncePage {
+  gen: number;                // the state generation allowed to change it in place
   id: number;
   zone: number;
   busaddr: number;            // page-aligned physical address (always below 4 GiB)
@@ -101,6 +103,8 @@ export interface Allocator {
 }
 
 export interface SimState {
+  /** Copy-on-write generation of the pages (see BouncePage.gen); changes at every snapshot. */
+  gen: number;
   kernel: KernelId;
   maxmem: bigint;             // Maxmem, in pages
   zones: Zone[];              // every zone ever created, in creation order (destroyed ones too)
@@ -119,8 +123,11 @@ export interface SimState {
   nextPage: number;
 }
 
+let generation = 0;
+
 export function newState(kernel: KernelId, maxmemPages: bigint): SimState {
   return {
+    gen: ++generation,
     kernel,
     maxmem: maxmemPages,
     zones: [],
@@ -146,13 +153,16 @@ export function cloneState(s: SimState): SimState {
   for (const [k, t] of s.tags) tags.set(k, { ...t });
   const maps = new Map<number, DmaMap>();
   for (const [k, m] of s.maps) maps.set(k, { ...m, bpages: m.bpages.slice() });
-  // Page objects are never changed in place (the core replaces them), so a snapshot shares
-  // them: copying the table, not the pages, keeps a checkpoint of 8,192 pages small.
+  // The snapshot shares the page objects: both states move to new generations, so neither
+  // changes a shared page in place (copy on write). Copying the table, not 8,192 pages,
+  // keeps a checkpoint small.
   const pages = new Map<number, BouncePage>(s.pages);
+  s.gen = ++generation;
   const allocators = new Map<string, Allocator>();
   for (const [k, a] of s.allocators) allocators.set(k, { ...a });
   return {
     ...s,
+    gen: ++generation,
     zones: s.zones.map((z) => ({
       ...z,
       bounce_page_list: z.bounce_page_list.clone(),
