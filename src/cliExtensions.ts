@@ -18,8 +18,7 @@ export function recordFile(file: string, kernel: string | undefined, opts: { max
   const { program, diagnostics } = parse(src.text, file);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { ok: false, status: 2, message: diagnosticsText(file, errors) };
-  const k = kernel ?? (program.kernel?.id as string | undefined) ?? 'd48182';
-  const { timeline, runner } = recordTimeline(program, k as never, opts.maxSteps);
+  const { timeline, runner } = recordTimeline(program, kernel, opts.maxSteps);
   const f = runner.st.fatal;
   if (f) return { ok: false, status: 2, message: `${file}:${f.line}:${f.col}: error: ${f.message}` };
   return { ok: true, timeline };

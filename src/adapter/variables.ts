@@ -5,9 +5,9 @@
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Handles } from '@vscode/debugadapter';
-import { BUS_DMA_COULD_BOUNCE, BUS_DMA_MIN_ALLOC_COMP, errnoName } from '../core/constants';
+import { errnoName } from '../core/constants';
 import type { DmaMap, Tag, Zone, BouncePage } from '../core/state';
-import { mapState, type Handle } from '../trace/runner';
+import { mapState, tagField, type Handle } from '../trace/runner';
 import { sysctlLines } from '../trace/sysctl';
 import type { Debuggee } from './debuggee';
 import { GLOBAL_COUNTERS, MAP_COUNTERS, TAG_COUNTERS, ZONE_COUNTERS, dataIdForExpression } from './breakpoints';
@@ -395,8 +395,8 @@ export class VariableStore {
       f('map_count', String(t.map_count)),
       f('lowaddr', hex(t.lowaddr)), f('highaddr', hex(t.highaddr)), f('alignment', hex(t.alignment)), f('boundary', hex(t.boundary)),
       f('maxsize', hex(t.maxsize)), f('nsegments', String(t.nsegments)), f('maxsegsz', hex(t.maxsegsz)), f('flags', hex(t.flags)),
-      f('could_bounce', String(tagFlag(t, 'could'))), f('min_alloc_comp', String(tagFlag(t, 'min'))),
-      f('maxpages', String(core.maxpages(t))),
+      f('could_bounce', String(tagField(core, t, 'could_bounce'))), f('min_alloc_comp', String(tagField(core, t, 'min_alloc_comp'))),
+      f('maxpages', String(t.maxpages)),
       { name: 'parent', value: parent ? (this.idNames('tag').get(parent.id) ?? parent.label) : 'none', variablesReference: 0 },
       { name: 'maps', value: plural(maps.length, 'live map'), variablesReference: maps.length ? this.ref({ k: 'tagMaps', key }) : 0, indexedVariables: maps.length || undefined },
       { name: 'created at', value: `line ${t.line}`, variablesReference: 0 },
@@ -519,10 +519,6 @@ function idx(key: string): number {
 
 function clip(names: string[]): string {
   return names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')}, ...`;
-}
-
-function tagFlag(t: Tag, which: 'could' | 'min'): number {
-  return (t.bounce_flags & (which === 'could' ? BUS_DMA_COULD_BOUNCE : BUS_DMA_MIN_ALLOC_COMP)) ? 1 : 0;
 }
 
 function handleProblem(h: Handle | undefined, error: string): string {

@@ -119,10 +119,6 @@ export class BusDma {
     return t.zone >= 0 ? this.state.zones[t.zone] : undefined;
   }
 
-  private maxpagesFor(t: Tag): number {
-    return t.maxpages;
-  }
-
   private computeMaxpages(t: Tag): number {
     if (t.alignment > 1n) return MAX_BPAGES;
     const hit = this.maxpagesByLowaddr.get(t.lowaddr);
@@ -137,11 +133,6 @@ export class BusDma {
     // a "negative" headroom wraps to a huge value and the cap becomes MAX_BPAGES (model 8.3).
     const headroom = u64(this.state.maxmem - atop(t.lowaddr));
     return toInt32(minU(BigInt(MAX_BPAGES), headroom));
-  }
-
-  /** maxpages of a tag, for display. */
-  maxpages(t: Tag): number {
-    return this.maxpagesFor(t);
   }
 
   // ---- bounce zones and pages (subr_busdma_bounce.c) ------------------------------------
@@ -514,7 +505,7 @@ export class BusDma {
     if (couldBounce) {
       if (t.zone < 0) this.alloc_bounce_zone(t);
       const z = this.zoneOf(t)!;
-      const maxpages = this.maxpagesFor(t);
+      const maxpages = t.maxpages;
       const minAllocComp = (t.bounce_flags & BUS_DMA_MIN_ALLOC_COMP) !== 0;
       if (this.kernel.shouldGrow({ minAllocComp, zoneMapCount: z.map_count, zoneTotal: z.total_bpages, maxpages })) {
         // pages = MAX(atop(maxsize), 1): unsigned long, stored in an int.

@@ -23,20 +23,8 @@ export interface ZoneReport {
   tags: number;
 }
 
-export interface EventReport {
-  kind: string;
-  line: number;
-  column: number;
-  step: number;
-  message: string;
-  cause?: string;
-  zone?: string;
-  tag?: string;
-  map?: string;
-  from?: number;
-  to?: number;
-  pages?: number;
-}
+/** An event as the JSON report shows it: the trace event without the debugger's bookkeeping. */
+export type EventReport = Omit<TraceEvent, 'tick' | 'loops' | 'line' | 'column'> & { line: number; column: number };
 
 export interface RunReport {
   file: string;

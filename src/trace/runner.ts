@@ -697,7 +697,7 @@ export function tagField(core: BusDma, t: Tag, field: string, loc?: Loc): Value 
     case 'bounce_zone': return t.zone >= 0 ? core.state.zones[t.zone].name : 'NULL';
     case 'could_bounce': return t.bounce_flags & BUS_DMA_COULD_BOUNCE ? 1n : 0n;
     case 'min_alloc_comp': return t.bounce_flags & BUS_DMA_MIN_ALLOC_COMP ? 1n : 0n;
-    case 'maxpages': return BigInt(core.maxpages(t));
+    case 'maxpages': return BigInt(t.maxpages);
   }
   throw new EvalError(`a tag has no field '${field}'`, loc);
 }

@@ -121,7 +121,7 @@ export class TimelineRecorder {
 }
 
 /** Run a whole trace under one kernel and record its timeline (the CLI's compare and plot). */
-export function recordTimeline(program: Program, kernel: KernelId, maxSteps?: number): { timeline: Timeline; runner: TraceRunner } {
+export function recordTimeline(program: Program, kernel: KernelId | undefined, maxSteps?: number): { timeline: Timeline; runner: TraceRunner } {
   const runner = new TraceRunner(program, { kernel, maxSteps });
   const rec = new TimelineRecorder(runner);
   runner.onStep = () => rec.onStep();
