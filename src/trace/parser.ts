@@ -354,7 +354,7 @@ class ParseError extends Error {
  */
 export function parse(source: string, file = '<trace>', opts: { keepTrees?: boolean; generalOnly?: boolean } = {}): ParseResult {
   // `generalOnly` turns the fast path off: the equivalence test's oracle.
-  return new Parser(source, file, !opts.keepTrees, 1, !!opts.generalOnly).run();
+  return new Parser(source, file, !opts.keepTrees, !!opts.generalOnly).run();
 }
 
 class Parser {
@@ -367,7 +367,7 @@ class Parser {
   /** Offset of each line in the source, for re-reading a released statement. */
   private starts: number[] = [];
 
-  constructor(readonly source: string, readonly file: string, private readonly releaseCalls = true, private readonly firstLine = 1, private readonly generalOnly = false) {
+  constructor(readonly source: string, readonly file: string, private readonly releaseCalls = true, private readonly generalOnly = false) {
     this.program = {
       file, source, machine: {}, body: [], handleKinds: new Map(), lines: new LineIndex(),
     };
@@ -407,12 +407,12 @@ class Parser {
     const starts = this.starts;
     const nLines = starts.length;
     for (let li = 0; li < nLines; li++) {
-      const line = li + this.firstLine;
+      const line = li + 1;
       // The line's range without its line ending (lineRange, without the pair).
       const from = starts[li];
       let to = li + 1 < nLines ? starts[li + 1] - 1 : src.length;
       if (to > from && src.charCodeAt(to - 1) === 13) to--;
-      if (this.firstLine === 1 && !this.generalOnly && this.scanCall(src, from, to, true)) {
+      if (!this.generalOnly && this.scanCall(src, from, to, true)) {
         const top = stack.length === 1;
         const block = stack[stack.length - 1].stmts;
         let stmt: CallStmt;
@@ -461,7 +461,7 @@ class Parser {
         if (!stmt) continue;
         const block = stack[stack.length - 1].stmts;
         block.push(stmt);
-        if (this.firstLine === 1) this.program.lines.set(line, stmt);
+        this.program.lines.set(line, stmt);
         let loopVars = NO_VARS;
         if (stack.length > 1) {
           loopVars = [];
@@ -517,7 +517,7 @@ class Parser {
     const text = this.source.slice(from, to);
     // One scratch parser serves every re-read: the line parsed cleanly once, so this is the
     // statement parse alone, with no checks and nothing recorded.
-    const p = (this.scratch ??= new Parser('', this.file, false, 2));
+    const p = (this.scratch ??= new Parser('', this.file, false));
     let again: Stmt | undefined;
     try {
       again = p.statement(new LineCursor(lexLine(text), c.line, text), 1);
@@ -995,8 +995,6 @@ class Parser {
 
   /** Check a statement now, or at the end if it names a handle assigned only further down. */
   private checkNow(stmt: Stmt, loopVars: string[]): void {
-    // Re-reading one released line: it was checked when the file was read.
-    if (this.firstLine !== 1) return;
     const mark = this.diags.length;
     try {
       if (stmt.kind === 'repeat' && stmt.var) throw DEFER;
