@@ -71,7 +71,7 @@ export function main(argv: string[], io: CliIO): number {
     io.err(`${file}:1:1: error: ${src.message}\n`);
     return 2;
   }
-  const { program, diagnostics } = parse(src.text, file);
+  const { program, diagnostics } = parse(src.text, file, { keepAtoms: cmd !== 'check', bytes: src.bytes });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (cmd === 'check') {
     io.err(diagnosticsText(file, diagnostics));

@@ -15,7 +15,7 @@ export function recordFile(file: string, kernel: string | undefined, opts: { max
   }
   const src = readTraceFile(file);
   if (!src.ok) return { ok: false, status: 2, message: `${file}:1:1: error: ${src.message}` };
-  const { program, diagnostics } = parse(src.text, file);
+  const { program, diagnostics } = parse(src.text, file, { keepAtoms: true, bytes: src.bytes });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { ok: false, status: 2, message: diagnosticsText(file, errors) };
   const { timeline, runner } = recordTimeline(program, kernel, opts.maxSteps);

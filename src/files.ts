@@ -5,7 +5,8 @@ import * as fs from 'fs';
 /** Traces above this size are refused with a clear message rather than risking memory. */
 export const MAX_TRACE_BYTES = 128 * 1024 * 1024;
 
-export type ReadResult = { ok: true; text: string } | { ok: false; message: string };
+/** `bytes` is the file's buffer when the trace is ASCII: then it is charBytes(text) for the parser. */
+export type ReadResult = { ok: true; text: string; bytes?: Uint8Array } | { ok: false; message: string };
 
 export function readTraceFile(path: string): ReadResult {
   let st: fs.Stats;
@@ -22,7 +23,8 @@ export function readTraceFile(path: string): ReadResult {
   try {
     const buf = fs.readFileSync(path);
     if (buf.includes(0)) return { ok: false, message: 'is a binary file (it contains NUL bytes), not a .busdma trace' };
-    return { ok: true, text: buf.toString('utf8') };
+    const text = buf.toString('utf8');
+    return { ok: true, text, bytes: buf.length === text.length ? buf : undefined };
   } catch (e) {
     return { ok: false, message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }

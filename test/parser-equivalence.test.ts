@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseExpression } from '../src/trace/parser';
+import { charBytes, parse, parseExpression, type ParseOptions } from '../src/trace/parser';
 import { lexLine } from '../src/trace/lexer';
 
 const refParse = (source: string, file?: string, opts: { keepTrees?: boolean } = {}) => parse(source, file, { ...opts, generalOnly: true });
@@ -74,13 +74,18 @@ function dumpParse(r: { program: Program; diagnostics: unknown[] }): unknown {
 }
 
 function same(text: string, what: string): void {
-  for (const keepTrees of [false, true]) {
+  // Trees kept, released and re-read from the text (copied line by line, or from the caller's
+  // bytes), released and rebuilt from the kept atoms.
+  const modes: [string, ParseOptions][] = [
+    ['released', {}], ['keepTrees', { keepTrees: true }], ['keepAtoms', { keepAtoms: true }], ['bytes', { bytes: charBytes(text) }],
+  ];
+  for (const [mode, opts] of modes) {
     let want: unknown;
     let got: unknown;
-    try { want = dumpParse(refParse(text, 'f.busdma', { keepTrees })); } catch (e) { want = { threw: String(e) }; }
-    try { got = dumpParse(parse(text, 'f.busdma', { keepTrees })); } catch (e) { got = { threw: String(e) }; }
+    try { want = dumpParse(refParse(text, 'f.busdma', { keepTrees: !!opts.keepTrees })); } catch (e) { want = { threw: String(e) }; }
+    try { got = dumpParse(parse(text, 'f.busdma', opts)); } catch (e) { got = { threw: String(e) }; }
     if (JSON.stringify(got) !== JSON.stringify(want)) {
-      assert.deepEqual(got, want, `${what} (keepTrees ${keepTrees}) differs; text:\n${JSON.stringify(text).slice(0, 2000)}`);
+      assert.deepEqual(got, want, `${what} (${mode}) differs; text:\n${JSON.stringify(text).slice(0, 2000)}`);
     }
   }
 }

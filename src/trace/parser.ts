@@ -103,11 +103,8 @@ function bigOf(v: number): bigint {
   return BigInt(v);
 }
 /** 1 for the characters of identifiers (and digits), by code below 128. */
-const IDENT_PART = new Uint8Array(128);
+const IDENT_PART = new Uint8Array(256);
 for (let c = 0; c < 128; c++) IDENT_PART[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 ? 1 : 0;
-function identPart(c: number): boolean {
-  return c < 128 && IDENT_PART[c] === 1;
-}
 function hexVal(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
@@ -118,16 +115,40 @@ function suffixShift(c: number): number {
   return c === 75 ? 1024 : c === 77 ? 1048576 : c === 71 ? 1073741824 : c === 84 ? 1099511627776 : 0;
 }
 
-/** Identifiers of one file by content: each is cut from the source once. */
+/** Class of each byte in the identifier trie: 1..63 for [A-Za-z0-9_], 0 for the rest. */
+const TRIE_CLASS = new Uint8Array(256);
+for (let c = 0, k = 1; c < 128; c++) if (IDENT_PART[c]) TRIE_CLASS[c] = k++;
+/** The trie stops growing here (256 bytes a node: 8 MB); later identifiers use the hash table. */
+const MAX_TRIE_NODES = 1 << 15;
+
+/**
+ * Identifiers of one file by content: each is cut from the source once. Lookups walk a trie of
+ * the identifiers seen so far, one table load per character and no comparison; an identifier
+ * the trie does not hold goes through the hash table (byte compare) and is then added to it.
+ */
 class Idents {
+  /** trie[node * 64 + TRIE_CLASS[c]]: the child node, 0 for none (no edge leads to the root, 0). */
+  trie = new Int32Array(64 * 64);
+  /** The identifier ending at each node, or -1. */
+  term = new Int32Array(64).fill(-1);
+  private nodes = 1;
   strs: string[] = [];
   private hashes: number[] = [];
+  /** The bytes of every identifier, back to back: ident `id` is pool[at[id], at[id + 1]). */
+  private pool = new Uint8Array(4096);
+  private at: number[] = [0];
   private table = new Int32Array(4096).fill(-1);
   constructor() {
-    for (const s of SEED_IDS) this.find(s, 0, s.length, hashOf(s, 0, s.length));
+    for (const s of SEED_IDS) {
+      const b = charBytes(s);
+      this.addToTrie(b, 0, b.length, this.find(b, 0, b.length, hashOf(b, 0, b.length), s, 0));
+    }
   }
-  /** The id of src[s, e), whose hash is h. */
-  find(src: string, s: number, e: number, h: number): number {
+  /**
+   * The id of the identifier b[s, e), whose hash is h; a new one is cut from `text`, in which
+   * it starts at `ts`. Compared byte by byte: a call of startsWith cost more than the scan.
+   */
+  find(b: Uint8Array, s: number, e: number, h: number, text: string, ts: number): number {
     const table = this.table;
     const mask = table.length - 1;
     const len = e - s;
@@ -136,17 +157,53 @@ class Idents {
       const id = table[slot];
       if (id < 0) break;
       if (this.hashes[id] === h) {
-        const str = this.strs[id];
-        if (str.length === len && src.startsWith(str, s)) return id;
+        const at = this.at[id];
+        if (this.at[id + 1] - at === len) {
+          const pool = this.pool;
+          let k = 0;
+          while (k < len && pool[at + k] === b[s + k]) k++;
+          if (k === len) return id;
+        }
       }
       slot = (slot + 1) & mask;
     }
     const id = this.strs.length;
-    this.strs.push(s === 0 && e === src.length ? src : src.slice(s, e));
+    this.strs.push(ts === 0 && len === text.length ? text : text.slice(ts, ts + len));
     this.hashes.push(h);
+    let end = this.at[id];
+    if (end + len > this.pool.length) {
+      const grown = new Uint8Array(Math.max(this.pool.length * 2, end + len));
+      grown.set(this.pool);
+      this.pool = grown;
+    }
+    for (let k = s; k < e; k++) this.pool[end++] = b[k];
+    this.at.push(end);
     table[slot] = id;
     if (this.strs.length * 2 > table.length) this.grow();
     return id;
+  }
+  /** Adds identifier `id`, b[s, e), to the trie while it has room. */
+  addToTrie(b: Uint8Array, s: number, e: number, id: number): void {
+    let node = 0;
+    for (let k = s; k < e; k++) {
+      const edge = (node << 6) | TRIE_CLASS[b[k]];
+      let next = this.trie[edge];
+      if (next === 0) {
+        if (this.nodes >= MAX_TRIE_NODES) return;
+        next = this.nodes++;
+        if (next >= this.term.length) {
+          const term = new Int32Array(this.term.length * 2).fill(-1);
+          term.set(this.term);
+          this.term = term;
+          const trie = new Int32Array(term.length * 64);
+          trie.set(this.trie);
+          this.trie = trie;
+        }
+        this.trie[edge] = next;
+      }
+      node = next;
+    }
+    this.term[node] = id;
   }
   private grow(): void {
     const table = new Int32Array(this.table.length * 2).fill(-1);
@@ -159,10 +216,31 @@ class Idents {
     this.table = table;
   }
 }
-function hashOf(src: string, s: number, e: number): number {
+function hashOf(b: Uint8Array, s: number, e: number): number {
   let h = 0x811c9dc5 | 0;
-  for (let k = s; k < e; k++) h = Math.imul(h ^ src.charCodeAt(k), 0x01000193);
+  for (let k = s; k < e; k++) h = Math.imul(h ^ b[k], 0x01000193);
   return h;
+}
+
+/** Stands for every non-ASCII character in charBytes: the fast path accepts no byte above 127. */
+const NON_ASCII = 0x80;
+let encoder: TextEncoder | undefined;
+/**
+ * text[from, to) as one byte per UTF-16 unit, so byte offsets are string offsets: reading a
+ * Uint8Array is about twice as fast as charCodeAt. ASCII text is copied by TextEncoder.
+ */
+export function charBytes(text: string, from = 0, to = text.length, out?: Uint8Array): Uint8Array {
+  const n = to - from;
+  const b = out && out.length >= n ? out : new Uint8Array(n);
+  if (from === 0 && to === text.length && n > 256) {
+    const r = (encoder ??= new TextEncoder()).encodeInto(text, b);
+    if (r.read === n && r.written === n) return b;
+  }
+  for (let k = 0; k < n; k++) {
+    const c = text.charCodeAt(from + k);
+    b[k] = c < 128 ? c : NON_ASCII;
+  }
+  return b;
 }
 
 /** Atom kinds of the fast path. */
@@ -175,6 +253,37 @@ const G_NAMED = 3;
 const MAX_ATOMS = 64;
 const MAX_ARGS = 32;
 
+
+/** What FastScan.record keeps of released calls' lines, so the runner need not read them again. */
+class Records {
+  /** About 11 values a line of 45 bytes: a quarter of the source's length, so it rarely grows. */
+  pool: Int32Array;
+  constructor(sourceLength: number) {
+    this.pool = new Int32Array(Math.max(1 << 12, sourceLength >> 2));
+  }
+  used = 0;
+  /** Numbers of 2^30 and above. */
+  big: number[] = [];
+  /** The record of each line, by line number: an offset in pool, or -1. */
+  byLine = new Int32Array(1024).fill(-1);
+  /** Room for n more values; where they go. */
+  reserve(n: number): number {
+    if (this.used + n > this.pool.length) {
+      const grown = new Int32Array(Math.max(this.pool.length * 2, this.used + n));
+      grown.set(this.pool);
+      this.pool = grown;
+    }
+    return this.used;
+  }
+  setLine(line: number, at: number): void {
+    if (line >= this.byLine.length) {
+      const grown = new Int32Array(Math.max(this.byLine.length * 2, line + 1)).fill(-1);
+      grown.set(this.byLine);
+      this.byLine = grown;
+    }
+    this.byLine[line] = at;
+  }
+}
 
 /** Where the atoms and arguments of the line scanCall read last are. */
 class FastScan {
@@ -194,33 +303,54 @@ class FastScan {
   callS = 0;
   start = 0;
   end = 0;
+  /** The parser's handle kind of each identifier id, valid where kindAt is its kindsVersion. */
+  kindOf = new Int8Array(64);
+  kindAt = new Int32Array(64);
+  /** The text the bytes being scanned stand for: text offset = byte offset + delta. */
+  text = '';
+  delta = 0;
 
   /** Reads one name or number at src[i] (the general lexer's rules); its end, or -1. */
-  atom(src: string, i: number, to: number): number {
+  atom(b: Uint8Array, i: number, to: number): number {
     const n = this.nAtoms;
     if (n >= MAX_ATOMS) return -1;
     const s = i;
-    let c = src.charCodeAt(i);
+    let c = b[i];
     if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
-      let h = 0x811c9dc5 | 0;
+      const ids = this.ids;
+      const trie = ids.trie;
+      let node = 0;
+      let k = TRIE_CLASS[c];
       do {
-        h = Math.imul(h ^ c, 0x01000193);
+        node = trie[(node << 6) | k];
         i++;
-      } while (i < to && identPart(c = src.charCodeAt(i)));
+      } while (node !== 0 && i < to && (k = TRIE_CLASS[b[i]]) !== 0);
+      let id = node === 0 ? -1 : ids.term[node];
+      if (id < 0) {
+        // Not in the trie: to the identifier's end, then the hash table.
+        i = s;
+        let h = 0x811c9dc5 | 0;
+        do {
+          h = Math.imul(h ^ c, 0x01000193);
+          i++;
+        } while (i < to && IDENT_PART[c = b[i]] === 1);
+        id = ids.find(b, s, i, h, this.text, s + this.delta);
+        ids.addToTrie(b, s, i, id);
+      }
       this.kind[n] = A_IDENT;
       this.s[n] = s;
       this.e[n] = i;
-      this.id[n] = this.ids.find(src, s, i, h);
+      this.id[n] = id;
       this.nAtoms = n + 1;
       return i;
     }
     if (c < 48 || c > 57) return -1;
     let v = 0;
-    if (c === 48 && i + 1 < to && ((c = src.charCodeAt(i + 1)) === 120 || c === 88)) {
+    if (c === 48 && i + 1 < to && ((c = b[i + 1]) === 120 || c === 88)) {
       i += 2;
       let digits = 0;
       while (i < to) {
-        c = src.charCodeAt(i);
+        c = b[i];
         const d = hexVal(c);
         if (d >= 0) {
           v = v * 16 + d;
@@ -231,7 +361,7 @@ class FastScan {
       if (digits === 0) return -1;
     } else {
       while (i < to) {
-        c = src.charCodeAt(i);
+        c = b[i];
         if (c >= 48 && c <= 57) v = v * 10 + (c - 48);
         else if (c !== 95) break;
         i++;
@@ -239,20 +369,72 @@ class FastScan {
     }
     if (v > MAX_SAFE) return -1;
     if (i < to) {
-      const m = suffixShift(src.charCodeAt(i));
-      if (m !== 0 && !(i + 1 < to && identPart(src.charCodeAt(i + 1)))) {
+      const m = suffixShift(b[i]);
+      if (m !== 0 && !(i + 1 < to && IDENT_PART[b[i + 1]] === 1)) {
         v *= m;
         i++;
         if (v > MAX_SAFE) return -1;
       }
     }
-    if (i < to && identPart(src.charCodeAt(i))) return -1;
+    if (i < to && IDENT_PART[b[i]] === 1) return -1;
     this.kind[n] = A_NUM;
     this.s[n] = s;
     this.e[n] = i;
     this.num[n] = v;
     this.nAtoms = n + 1;
     return i;
+  }
+
+  /**
+   * Appends the atoms and arguments of the line read last (which starts at `from`) to `rec`:
+   * restore() brings them back without reading the line again. Per atom, its value (2 * ident
+   * id, 2 * n + 1 for a number below 2^30, -(index + 1) into `big` for a larger one) and its
+   * place (offset in the line | length << 16); per argument, kind | atom << 2. False, with
+   * nothing appended, for a line too long to pack.
+   */
+  record(rec: Records, from: number): boolean {
+    const n = this.nAtoms;
+    for (let a = 0; a < n; a++) if (this.s[a] - from > 0xffff || this.e[a] - this.s[a] > 0x7fff) return false;
+    let at = rec.reserve(1 + 2 * n + this.nArgs);
+    const pool = rec.pool;
+    pool[at++] = n | (this.nArgs << 8);
+    for (let a = 0; a < n; a++) {
+      let v: number;
+      if (this.kind[a] === A_IDENT) v = 2 * this.id[a];
+      else if (this.num[a] < 0x40000000) v = 2 * this.num[a] + 1;
+      else v = -(rec.big.push(this.num[a]));
+      pool[at++] = v;
+      pool[at++] = (this.s[a] - from) | ((this.e[a] - this.s[a]) << 16);
+    }
+    for (let g = 0; g < this.nArgs; g++) pool[at++] = this.gKind[g] | (this.gAtom[g] << 2);
+    rec.used = at;
+    return true;
+  }
+
+  /** The atoms and arguments record() kept at rec.pool[at], as if the line at `from` was read. */
+  restore(rec: Records, at: number, from: number): void {
+    const pool = rec.pool;
+    const head = pool[at++];
+    const n = (this.nAtoms = head & 0xff);
+    const nArgs = (this.nArgs = head >> 8);
+    for (let a = 0; a < n; a++) {
+      const v = pool[at++];
+      const place = pool[at++];
+      if (v >= 0 && (v & 1) === 0) {
+        this.kind[a] = A_IDENT;
+        this.id[a] = v / 2;
+      } else {
+        this.kind[a] = A_NUM;
+        this.num[a] = v >= 0 ? (v - 1) / 2 : rec.big[-v - 1];
+      }
+      this.s[a] = from + (place & 0xffff);
+      this.e[a] = this.s[a] + (place >>> 16);
+    }
+    for (let g = 0; g < nArgs; g++) {
+      const x = pool[at++];
+      this.gKind[g] = x & 3;
+      this.gAtom[g] = x >> 2;
+    }
   }
 
   addArg(kind: number, atom: number): boolean {
@@ -311,9 +493,26 @@ class FastScan {
   }
 }
 
-function skipWs(src: string, i: number, to: number): number {
+/** Where each line of src starts (bytes, if given, are charBytes(src): searched faster). */
+function lineStarts(src: string, bytes: Uint8Array | undefined): Int32Array {
+  let starts = new Int32Array(Math.max(16, (src.length >> 5) + 1));
+  let n = 0;
+  for (let off = 0; off >= 0;) {
+    if (n === starts.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(starts);
+      starts = grown;
+    }
+    starts[n++] = off;
+    off = bytes ? bytes.indexOf(10, off) : src.indexOf('\n', off);
+    if (off >= 0) off++;
+  }
+  return starts.subarray(0, n);
+}
+
+function skipWs(b: Uint8Array, i: number, to: number): number {
   for (; i < to; i++) {
-    const c = src.charCodeAt(i);
+    const c = b[i];
     if (c !== 32 && c !== 9 && c !== 13) break;
   }
   return i;
@@ -352,9 +551,24 @@ class ParseError extends Error {
  * Parse a whole trace. By default the argument trees of top-level calls are released after
  * checking and re-read from the source when used (`keepTrees` keeps them all).
  */
-export function parse(source: string, file = '<trace>', opts: { keepTrees?: boolean; generalOnly?: boolean } = {}): ParseResult {
-  // `generalOnly` turns the fast path off: the equivalence test's oracle.
-  return new Parser(source, file, !opts.keepTrees, !!opts.generalOnly).run();
+export interface ParseOptions {
+  /** Keep every call's argument trees (the editor, which reads them all). */
+  keepTrees?: boolean;
+  /**
+   * Keep the atoms of released plain call lines in a compact pool (about 50 bytes a line), so
+   * that running the trace rebuilds their trees without reading the text again (the CLI, which
+   * runs once; the debugger, which keeps a million-line trace for hours, reads the lines again).
+   */
+  keepAtoms?: boolean;
+  /** The fast path off: the equivalence test's oracle. */
+  generalOnly?: boolean;
+  /** charBytes(source), if the caller has it; the parser then keeps it for re-reading lines. */
+  bytes?: Uint8Array;
+}
+
+export function parse(source: string, file = '<trace>', opts: ParseOptions = {}): ParseResult {
+  const bytes = opts.bytes && opts.bytes.length === source.length ? opts.bytes : undefined;
+  return new Parser(source, file, !opts.keepTrees, !!opts.generalOnly, bytes, !!opts.keepAtoms && !opts.keepTrees).run();
 }
 
 class Parser {
@@ -365,9 +579,15 @@ class Parser {
   private deferred: { stmt: Stmt; loopVars: string[] }[] = [];
   private assigned = new Map<string, 'tag' | 'map'>();
   /** Offset of each line in the source, for re-reading a released statement. */
-  private starts: number[] = [];
+  private starts: Int32Array = new Int32Array(0);
 
-  constructor(readonly source: string, readonly file: string, private readonly releaseCalls = true, private readonly generalOnly = false) {
+  constructor(
+    readonly source: string, readonly file: string, private readonly releaseCalls = true, private readonly generalOnly = false,
+    /** charBytes(source), when the caller already has it (the CLI's file buffer of an ASCII trace). */
+    private readonly bytes?: Uint8Array,
+    keepAtoms = false,
+  ) {
+    if (keepAtoms) this.records = new Records(source.length);
     this.program = {
       file, source, machine: {}, body: [], handleKinds: new Map(), lines: new LineIndex(),
     };
@@ -399,20 +619,18 @@ class Parser {
   run(): ParseResult {
     const stack: { stmts: Stmt[]; repeat?: RepeatStmt }[] = [{ stmts: this.program.body }];
     const src = this.source;
-    for (let off = 0; off >= 0;) {
-      this.starts.push(off);
-      off = src.indexOf('\n', off);
-      if (off >= 0) off++;
-    }
+    const bytes = this.generalOnly ? undefined : (this.bytes ?? charBytes(src));
+    this.starts = lineStarts(src, bytes);
     const starts = this.starts;
     const nLines = starts.length;
+    if (this.records) this.records.byLine = new Int32Array(nLines + 1).fill(-1);
     for (let li = 0; li < nLines; li++) {
       const line = li + 1;
       // The line's range without its line ending (lineRange, without the pair).
       const from = starts[li];
       let to = li + 1 < nLines ? starts[li + 1] - 1 : src.length;
       if (to > from && src.charCodeAt(to - 1) === 13) to--;
-      if (!this.generalOnly && this.scanCall(src, from, to, true)) {
+      if (bytes && this.scanCall(bytes, from, to, true, src, 0)) {
         const top = stack.length === 1;
         const block = stack[stack.length - 1].stmts;
         let stmt: CallStmt;
@@ -424,7 +642,14 @@ class Parser {
           block.push(stmt);
           this.program.lines.set(line, stmt);
           if (!quiet) this.checkNow(stmt, NO_VARS);
-          if (this.releaseCalls) stmt.release(this.reload);
+          if (this.releaseCalls) {
+            stmt.release(this.reload);
+            const rec = this.records;
+            if (rec) {
+              const at = rec.used;
+              if (this.fs!.record(rec, from)) rec.setLine(line, at);
+            }
+          }
         } else {
           stmt = this.fs!.stmt(line, from - 1, true);
           block.push(stmt);
@@ -482,7 +707,7 @@ class Parser {
         this.error(line, e.col, e.endCol, e.message);
         // A broken create line still names a handle, so its uses do not cascade.
         const m = CREATE_LINE.exec(cur.text);
-        if (m && !this.program.handleKinds.has(m[1])) this.program.handleKinds.set(m[1], m[2] === 'bus_dma_tag_create' ? 'tag' : 'map');
+        if (m && !this.program.handleKinds.has(m[1])) this.setKind(m[1], m[2] === 'bus_dma_tag_create' ? 'tag' : 'map');
         // A broken `repeat ... {` line still opens a block, so its `}` does not cascade.
         const last = toks[toks.length - 1];
         if (toks[0].kind === 'ident' && toks[0].text === 'repeat' && last.kind === 'punct' && last.text === '{') {
@@ -508,11 +733,33 @@ class Parser {
   /** Re-reads a released call's arguments from its line (see CallStmt.release). */
   private readonly reload = (c: CallStmt): void => {
     const [from, to] = this.lineRange(c.line - 1);
-    if (!this.generalOnly && this.scanCall(this.source, from, to, false)) {
+    const rec = this.records;
+    if (rec && c.line < rec.byLine.length && rec.byLine[c.line] >= 0) {
+      const f = this.fs!;
+      f.restore(rec, rec.byLine[c.line], from);
       const named: NamedArg[] = [];
-      const positional = this.fs!.buildArgs(c.line, from - 1, named);
+      const positional = f.buildArgs(c.line, from - 1, named);
       c.setArgs(positional, named.length ? named : NO_NAMED);
       return;
+    }
+    if (!this.generalOnly) {
+      // The bytes of the whole source if the caller keeps them, else this line's copied.
+      let scanned: boolean;
+      let off: number;
+      if (this.bytes) {
+        scanned = this.scanCall(this.bytes, from, to, false, this.source, 0);
+        off = from - 1;
+      } else {
+        const b = (this.lineBytes = charBytes(this.source, from, to, this.lineBytes));
+        scanned = this.scanCall(b, 0, to - from, false, this.source, from);
+        off = -1;
+      }
+      if (scanned) {
+        const named: NamedArg[] = [];
+        const positional = this.fs!.buildArgs(c.line, off, named);
+        c.setArgs(positional, named.length ? named : NO_NAMED);
+        return;
+      }
     }
     const text = this.source.slice(from, to);
     // One scratch parser serves every re-read: the line parsed cleanly once, so this is the
@@ -528,6 +775,8 @@ class Parser {
     c.setArgs(again.positional, again.named);
   };
   private scratch?: Parser;
+  private records?: Records;
+  private lineBytes?: Uint8Array;
 
 
   private fs?: FastScan;
@@ -537,15 +786,17 @@ class Parser {
    * this.fs. With `checked` it also gives up on a line whose statement the general path would
    * report, and then does what the general path does for the line (handle kinds, seenCall).
    */
-  private scanCall(src: string, from: number, to: number, checked: boolean): boolean {
+  private scanCall(src: Uint8Array, from: number, to: number, checked: boolean, text: string, delta: number): boolean {
     const f = (this.fs ??= new FastScan());
+    f.text = text;
+    f.delta = delta;
     let i = skipWs(src, from, to);
     if (i >= to) return false;
     f.nAtoms = 0;
     f.nArgs = 0;
     f.tgt = -1;
     f.start = i;
-    const c0 = src.charCodeAt(i);
+    const c0 = src[i];
     if (!((c0 >= 97 && c0 <= 122) || (c0 >= 65 && c0 <= 90) || c0 === 95)) return false;
     i = f.atom(src, i, to);
     let id = f.id[0];
@@ -554,7 +805,7 @@ class Parser {
       // `NAME = call(...)`
       f.tgt = 0;
       i = skipWs(src, i, to);
-      if (i >= to || src.charCodeAt(i) !== 61 || (i + 1 < to && src.charCodeAt(i + 1) === 61)) return false;
+      if (i >= to || src[i] !== 61 || (i + 1 < to && src[i + 1] === 61)) return false;
       i = skipWs(src, i + 1, to);
       if (i >= to) return false;
       f.callS = i;
@@ -569,11 +820,11 @@ class Parser {
     const spec = CALLS[CALL_LIST[call]];
     const slots = CALL_SLOTS[call];
     i = skipWs(src, i, to);
-    if (i >= to || src.charCodeAt(i) !== 40) return false;
+    if (i >= to || src[i] !== 40) return false;
     i = skipWs(src, i + 1, to);
     let nPos = 0;
     let nNamed = 0;
-    if (i < to && src.charCodeAt(i) === 41) {
+    if (i < to && src[i] === 41) {
       i++;
     } else {
       for (;;) {
@@ -582,7 +833,7 @@ class Parser {
         let j = f.atom(src, i, to);
         if (j < 0) return false;
         i = skipWs(src, j, to);
-        let c = i < to ? src.charCodeAt(i) : 0;
+        let c = i < to ? src[i] : 0;
         const isName = f.kind[a] === A_IDENT;
         if (isName && c === 58 && spec.named.includes(f.ids.strs[f.id[a]])) {
           for (let g = 0; g < f.nArgs; g++) if (f.gKind[g] === G_NAMED && f.id[f.gAtom[g]] === f.id[a]) return false;
@@ -609,10 +860,10 @@ class Parser {
           }
           nPos++;
         }
-        c = i < to ? src.charCodeAt(i) : 0;
+        c = i < to ? src[i] : 0;
         if (c === 44) {
           i = skipWs(src, i + 1, to);
-          if (i < to && src.charCodeAt(i) === 41) return false;
+          if (i < to && src[i] === 41) return false;
           continue;
         }
         if (c === 41) {
@@ -624,7 +875,7 @@ class Parser {
     }
     f.end = i;
     i = skipWs(src, i, to);
-    if (i < to && src.charCodeAt(i) !== 35) return false;
+    if (i < to && src[i] !== 35) return false;
     if (nPos !== slots.length) return false;
     if (f.tgt >= 0) {
       const returns = spec.returns;
@@ -635,17 +886,45 @@ class Parser {
         const had = this.assigned.get(name);
         if (had !== undefined && had !== returns) return false;
         this.assigned.set(name, returns);
-        this.program.handleKinds.set(name, returns);
+        this.setKind(name, returns);
       }
     }
     if (checked) this.seenCall = true;
     return true;
   }
 
+  /** Every change of program.handleKinds goes through here: it invalidates FastScan's copy. */
+  private setKind(name: string, kind: 'tag' | 'map'): void {
+    const kinds = this.program.handleKinds;
+    if (kinds.get(name) === kind) return;
+    kinds.set(name, kind);
+    this.kindsVersion++;
+  }
+  private kindsVersion = 1;
+
+  /** handleKinds of identifier `id` (1 tag, 2 map, 0 neither), cached by id until a kind changes. */
+  private kindOfId(id: number): number {
+    const f = this.fs!;
+    if (id >= f.kindAt.length) {
+      const n = Math.max(f.kindAt.length * 2, id + 1);
+      const at = new Int32Array(n);
+      at.set(f.kindAt);
+      f.kindAt = at;
+      const of = new Int8Array(n);
+      of.set(f.kindOf);
+      f.kindOf = of;
+    }
+    if (f.kindAt[id] === this.kindsVersion) return f.kindOf[id];
+    const k = this.program.handleKinds.get(f.ids.strs[id]);
+    const v = k === 'tag' ? 1 : k === 'map' ? 2 : 0;
+    f.kindOf[id] = v;
+    f.kindAt[id] = this.kindsVersion;
+    return v;
+  }
+
   /** After scanCall: the static checks of the call at top level would report nothing. */
   private fastChecks(): boolean {
     const f = this.fs!;
-    const kinds = this.program.handleKinds;
     if (f.tgt < 0 && CALLS[CALL_LIST[f.call]].returns) return false;
     const slots = CALL_SLOTS[f.call];
     let p = 0;
@@ -655,7 +934,7 @@ class Parser {
       if (k === G_POS) {
         const slot = slots[p++];
         if (slot <= 2) {
-          if (kinds.get(f.ids.strs[f.id[a]]) !== (slot === 1 ? 'tag' : 'map')) return false;
+          if (this.kindOfId(f.id[a]) !== slot) return false;
         } else if (!f.constAtom(a)) return false;
       } else if (k === G_BUF) {
         p++;
@@ -855,7 +1134,7 @@ class Parser {
         this.error(line, target.loc.col, target.loc.endCol, `'${target.name}' is used for both tags and maps`);
       } else {
         this.assigned.set(target.name, spec.returns);
-        this.program.handleKinds.set(target.name, spec.returns);
+        this.setKind(target.name, spec.returns);
       }
     }
     this.seenCall = true;
