@@ -107,8 +107,10 @@ export class Analysis {
 
   /** Parses `text`, unless `parsed` gives its program and diagnostics already (incremental.ts). */
   constructor(readonly text: string, readonly file: string, parsed?: { program: Program; diagnostics: Diagnostic[]; lines?: string[] }) {
-    // The editor reads every call's arguments (lints, references): keep them, never re-read.
-    const r = parsed ?? parse(text, file, { keepTrees: true });
+    // Calls keep their atoms, not their trees: the lints read each call's arguments once and
+    // drop them (young garbage), and other features rebuild the few they need from the atoms.
+    // Kept trees made a 100,000-line file's diagnostics GC-bound.
+    const r = parsed ?? parse(text, file, { keepAtoms: true });
     this.program = r.program;
     this.parseDiagnostics = r.diagnostics;
     if (parsed?.lines) this._lines = parsed.lines;
@@ -430,6 +432,7 @@ function lintBlock(stmts: Stmt[], out: EditorDiagnostic[], broken: Set<number>):
         }
       }
     }
+    s.drop(); // a released call's trees, read once here, need not outlive the lint
   }
 }
 
