@@ -38,11 +38,13 @@ function pic(v: unknown, ids: Map<object, string>, path: string): unknown {
   const rec = v as Record<string, unknown>;
   if (v instanceof CallStmt) {
     // Released or not, and what a re-read gives; then drop and re-read once more.
-    o.$released = rec._positional === undefined && rec._named === undefined;
-    o.$reloadable = typeof rec._reload === 'function';
+    o.$released = v.released;
+    o.call = v.call;
+    o.callCol = v.callCol;
+    o.checked = v.checked;
   }
   for (const k of Object.keys(v)) {
-    if (k === '_reload' || k === '_positional' || k === '_named') continue;
+    if (v instanceof CallStmt && (k === 'args' || k === 'meta')) continue;
     o[k] = pic(rec[k], ids, `${path}.${k}`);
   }
   if (v instanceof CallStmt) {
@@ -50,7 +52,7 @@ function pic(v: unknown, ids: Map<object, string>, path: string): unknown {
     o.named = pic(v.named, ids, `${path}.named`);
     o.callLoc = pic(v.callLoc, ids, `${path}.callLoc`);
     v.drop();
-    o.$afterDrop = rec._positional === undefined;
+    o.$afterDrop = v.released;
     o.positional2 = pic(v.positional, new Map(), '');
     o.named2 = pic(v.named, new Map(), '');
     v.drop();

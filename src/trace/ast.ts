@@ -85,56 +85,95 @@ export type CallName =
   | 'bus_dma_tag_create' | 'bus_dma_tag_destroy' | 'bus_dmamap_create' | 'bus_dmamap_destroy'
   | 'bus_dmamap_load' | 'bus_dmamap_unload' | 'bus_dmamap_sync' | 'busdma_thread';
 
+/** What rebuilds a released call's argument trees from the source (the parser that read it). */
+export interface Reloader {
+  reload(s: CallStmt): void;
+}
+
+/** A call's argument trees, and what rebuilds them once dropped (undefined: never dropped). */
+interface CallArgs {
+  positional: ArgValue[];
+  named: NamedArg[];
+  from: Reloader | undefined;
+}
+
+const CALL_NAMES: readonly CallName[] = [
+  'bus_dma_tag_create', 'bus_dma_tag_destroy', 'bus_dmamap_create', 'bus_dmamap_destroy',
+  'bus_dmamap_load', 'bus_dmamap_unload', 'bus_dmamap_sync', 'busdma_thread',
+];
+const CALL_INDEX = new Map(CALL_NAMES.map((c, i) => [c, i]));
+
+/**
+ * A call statement. A million-line trace keeps a million of these, so it holds six fields: its
+ * position, its target, one number for the call, `checked` and the call's column, and either
+ * its argument trees or, once released, what rebuilds them.
+ */
 export class CallStmt extends Node {
   declare readonly kind: 'call';
-  /** The next statement of the same block is an `expect` reading errno or cb_error. */
-  checked = false;
-  private _positional: ArgValue[] | undefined;
-  private _named: NamedArg[] | undefined;
-  private _reload: ((s: CallStmt) => void) | undefined;
+  /** call index + 8 * checked + 16 * callCol (arithmetic, not bits: columns may pass 2^27). */
+  private meta: number;
+  private args: CallArgs | Reloader;
   constructor(
-    readonly call: CallName,
-    readonly callCol: number,
+    call: CallName,
+    callCol: number,
     readonly target: HandleRef | undefined,
-    positional: ArgValue[],
-    named: NamedArg[],
+    args: { positional: ArgValue[]; named: NamedArg[] } | Reloader,
     line: number, col: number, endCol: number,
   ) {
     super(line, col, endCol);
-    this._positional = positional;
-    this._named = named;
+    this.meta = CALL_INDEX.get(call)! + 16 * callCol;
+    this.args = 'reload' in args ? args : { positional: args.positional, named: args.named, from: undefined };
+  }
+  get call(): CallName {
+    return CALL_NAMES[this.meta % 8];
+  }
+  get callCol(): number {
+    return Math.floor(this.meta / 16);
+  }
+  /** The next statement of the same block is an `expect` reading errno or cb_error. */
+  get checked(): boolean {
+    return Math.floor(this.meta / 8) % 2 === 1;
+  }
+  set checked(v: boolean) {
+    if (v !== this.checked) this.meta += v ? 8 : -8;
   }
   get callLoc(): Loc {
     return { line: this.line, col: this.callCol, endCol: this.callCol + this.call.length };
   }
+  private built(): CallArgs {
+    let a = this.args;
+    if ('reload' in a) {
+      a.reload(this);
+      a = this.args;
+    }
+    return a as CallArgs;
+  }
   get positional(): ArgValue[] {
-    if (this._positional === undefined) this._reload!(this);
-    return this._positional!;
+    return this.built().positional;
   }
   get named(): NamedArg[] {
-    if (this._named === undefined) this._reload!(this);
-    return this._named!;
+    return this.built().named;
   }
+  /** The trees a Reloader rebuilt. */
   setArgs(positional: ArgValue[], named: NamedArg[]): void {
-    this._positional = positional;
-    this._named = named;
+    const a = this.args;
+    this.args = { positional, named, from: 'reload' in a ? a : a.from };
   }
   /**
-   * Drop the argument trees; `reload` rebuilds them from the source line when next read.
-   * A flat million-line trace then keeps one object per statement, not a dozen: it runs each
-   * statement once, and re-reading one line costs about a microsecond.
+   * Drop the argument trees; `from` rebuilds them from the source line when next read.
+   * A flat million-line trace then keeps one small object per statement, not a dozen.
    */
-  release(reload: (s: CallStmt) => void): void {
-    this._reload = reload;
-    this._positional = undefined;
-    this._named = undefined;
+  release(from: Reloader): void {
+    this.args = from;
+  }
+  /** Whether the trees are dropped now. */
+  get released(): boolean {
+    return 'reload' in this.args;
   }
   /** After running it: drop the trees again if the parser released them once. */
   drop(): void {
-    if (this._reload) {
-      this._positional = undefined;
-      this._named = undefined;
-    }
+    const a = this.args;
+    if (!('reload' in a) && a.from) this.args = a.from;
   }
 }
 

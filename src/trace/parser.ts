@@ -5,7 +5,7 @@
 import {
   BinaryExpr, BufferExpr, BuffersArg, CallStmt, LineIndex, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
   type ArgValue, type BinOp, type CallName, type Diagnostic, type Expr, type HandleRef, type Loc,
-  type NamedArg, type Program, type RepeatStmt, type Stmt,
+  type NamedArg, type Program, type RepeatStmt, type Reloader, type Stmt,
 } from './ast';
 import { lexLine, type Token } from './lexer';
 import { NAMED_CONSTANTS } from '../core/constants';
@@ -259,7 +259,7 @@ class Records {
   /** About 11 values a line of 45 bytes: a quarter of the source's length, so it rarely grows. */
   pool: Int32Array;
   constructor(sourceLength: number) {
-    this.pool = new Int32Array(Math.max(1 << 12, sourceLength >> 2));
+    this.pool = new Int32Array(1 << 16);
   }
   used = 0;
   /** Numbers of 2^30 and above. */
@@ -477,19 +477,20 @@ class FastScan {
     return positional;
   }
 
-  /** The call statement of the line read last, with its trees, or released ones to fill later. */
-  stmt(line: number, off: number, build: boolean): CallStmt {
+  /** The call statement of the line read last, with its trees, or released to `from`. */
+  stmt(line: number, off: number, from: Reloader | undefined): CallStmt {
     let target: HandleRef | undefined;
     const t = this.tgt;
     if (t >= 0) target = { name: this.ids.strs[this.id[t]], loc: { line, col: this.s[t] - off, endCol: this.e[t] - off } };
-    let positional = NO_ARGS;
-    let named = NO_NAMED;
-    if (build) {
+    let args: Reloader | { positional: ArgValue[]; named: NamedArg[] };
+    if (from) {
+      args = from;
+    } else {
       const nm: NamedArg[] = [];
-      positional = this.buildArgs(line, off, nm);
-      if (nm.length) named = nm;
+      const positional = this.buildArgs(line, off, nm);
+      args = { positional, named: nm.length ? nm : NO_NAMED };
     }
-    return new CallStmt(CALL_LIST[this.call], this.callS - off, target, positional, named, line, this.start - off, this.end - off);
+    return new CallStmt(CALL_LIST[this.call], this.callS - off, target, args, line, this.start - off, this.end - off);
   }
 }
 
@@ -567,7 +568,9 @@ export interface ParseOptions {
 }
 
 export function parse(source: string, file = '<trace>', opts: ParseOptions = {}): ParseResult {
-  const bytes = opts.bytes && opts.bytes.length === source.length ? opts.bytes : undefined;
+  // A plain Uint8Array view of a node Buffer: one kind of array keeps the scanner's loads monomorphic.
+  const b = opts.bytes;
+  const bytes = b && b.length === source.length ? new Uint8Array(b.buffer, b.byteOffset, b.length) : undefined;
   return new Parser(source, file, !opts.keepTrees, !!opts.generalOnly, bytes, !!opts.keepAtoms && !opts.keepTrees).run();
 }
 
@@ -638,12 +641,12 @@ class Parser {
           // Checks that would report nothing are skipped; a released call's trees are then
           // never built here (the runner re-reads the line).
           const quiet = this.fastChecks();
-          stmt = this.fs!.stmt(line, from - 1, !(quiet && this.releaseCalls));
+          stmt = this.fs!.stmt(line, from - 1, quiet && this.releaseCalls ? this.reloader : undefined);
           block.push(stmt);
           this.program.lines.set(line, stmt);
           if (!quiet) this.checkNow(stmt, NO_VARS);
           if (this.releaseCalls) {
-            stmt.release(this.reload);
+            stmt.release(this.reloader);
             const rec = this.records;
             if (rec) {
               const at = rec.used;
@@ -651,7 +654,7 @@ class Parser {
             }
           }
         } else {
-          stmt = this.fs!.stmt(line, from - 1, true);
+          stmt = this.fs!.stmt(line, from - 1, undefined);
           block.push(stmt);
           this.program.lines.set(line, stmt);
           const loopVars: string[] = [];
@@ -697,7 +700,7 @@ class Parser {
           const prev = block[block.length - 2];
           if (prev.kind === 'call') prev.checked = true;
         }
-        if (stmt.kind === 'call' && stack.length === 1 && this.releaseCalls) stmt.release(this.reload);
+        if (stmt.kind === 'call' && stack.length === 1 && this.releaseCalls) stmt.release(this.reloader);
         if (stmt.kind === 'repeat') {
           if (stack.length > MAX_DEPTH) throw new ParseError(toks[0].col, toks[0].endCol, `repeat blocks nested more than ${MAX_DEPTH} deep`);
           stack.push({ stmts: stmt.body, repeat: stmt });
@@ -775,6 +778,7 @@ class Parser {
     c.setArgs(again.positional, again.named);
   };
   private scratch?: Parser;
+  private readonly reloader: Reloader = { reload: this.reload };
   private records?: Records;
   private lineBytes?: Uint8Array;
 
@@ -1138,7 +1142,7 @@ class Parser {
       }
     }
     this.seenCall = true;
-    return new CallStmt(call, callTok.col, target, positional, named.length ? named : NO_NAMED, line, loc.col, loc.endCol);
+    return new CallStmt(call, callTok.col, target, { positional, named: named.length ? named : NO_NAMED }, line, loc.col, loc.endCol);
   }
 
   private expectEnd(cur: LineCursor): void {
