@@ -8,7 +8,7 @@
 // over the source.
 
 import {
-  type CallStmt, type ArgValue, type CallName, type Diagnostic, type Expr, type Program, type Stmt,
+  type CallStmt, type ArgValue, type CallName, type Diagnostic, type Expr, type PlainRows, type Program, type Stmt,
 } from '../trace/ast';
 import { lexLine, type Token } from '../trace/lexer';
 import { CALLS as CALL_SPECS, parse } from '../trace/parser';
@@ -306,7 +306,9 @@ export function diagnosticsOf(a: Analysis): EditorDiagnostic[] {
   // drops a broken line, so "the next statement" would not be the next line.
   const broken = new Set<number>();
   for (const d of a.parseDiagnostics) if (d.severity === 'error') broken.add(d.line);
-  lintBlock(a.program.body, out, broken);
+  // The top level as parsed: a plain row becomes a statement only while the lint reads it.
+  const p = a.program;
+  lintBlock(p.top ?? p.body, out, broken, p.plain);
   const before = (x: EditorDiagnostic, y: EditorDiagnostic) => x.line - y.line || x.col - y.col;
   for (let i = 1; i < out.length; i++) {
     if (before(out[i - 1], out[i]) > 0) {
@@ -336,7 +338,11 @@ interface KeyState {
   unknownMaps?: boolean;
 }
 
-function lintBlock(stmts: Stmt[], out: EditorDiagnostic[], broken: Set<number>): void {
+function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], broken: Set<number>, rows?: PlainRows): void {
+  const at = (i: number): Stmt | undefined => {
+    const x = stmts[i];
+    return typeof x === 'number' ? rows!.stmt(x) : x;
+  };
   const st = new Map<string, KeyState>();
   const get = (k: string) => {
     let s = st.get(k);
@@ -347,8 +353,10 @@ function lintBlock(stmts: Stmt[], out: EditorDiagnostic[], broken: Set<number>):
   const rebind = (base: string) => {
     for (const k of [...st.keys()]) if (k === base || k.startsWith(base + '[')) st.delete(k);
   };
+  let next = at(0);
   for (let i = 0; i < stmts.length; i++) {
-    const s = stmts[i];
+    const s = next!;
+    next = at(i + 1);
     if (s.kind === 'repeat') {
       lintBlock(s.body, out, broken);
       // Uses inside the body of a handle destroyed before it: flagged only when nothing in the
@@ -384,7 +392,7 @@ function lintBlock(stmts: Stmt[], out: EditorDiagnostic[], broken: Set<number>):
     // State changes.
     const tagKey = s.positional[0] && isHandleExpr(s.positional[0]) ? keyOf(s.positional[0] as Expr) : undefined;
     const mapKey = s.positional[1] && isHandleExpr(s.positional[1]) ? keyOf(s.positional[1] as Expr) : undefined;
-    const outcome = destroyOutcome(stmts[i + 1]);
+    const outcome = destroyOutcome(next);
     switch (s.call) {
       case 'bus_dmamap_load':
         if (mapKey) get(mapKey).load = 'loaded';

@@ -105,7 +105,8 @@ export function reparseOneLine(prev: Analysis, text: string): Analysis | undefin
   const from = Math.max(0, pos - 1);
   for (let i = from; i <= Math.min(block.length - 1, pos + 1); i++) markChecked(block, i);
 
-  const next: Program = { ...program, source: text, lines: newLines };
+  // `body` (made of every row) is the program now: the old top-level rows are stale.
+  const next: Program = { ...program, source: text, lines: newLines, top: undefined, plain: undefined };
   const diagnostics: Diagnostic[] = prev.parseDiagnostics.filter((d) => d.line !== line);
   diagnostics.push(...lineDiags);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);

@@ -221,31 +221,55 @@ export interface StmtsByLine {
   [Symbol.iterator](): IterableIterator<[number, Stmt]>;
 }
 
+/**
+ * The parser's plain call lines of the top level, kept as rows of a table rather than as
+ * objects: a million-line trace then costs a few typed-array slots a line (see Program.top).
+ */
+export interface PlainRows {
+  /** Row k as a statement: a new object each time, its argument trees released to the parser. */
+  stmt(k: number): CallStmt;
+  lineOf(k: number): number;
+}
+
 /** Statements by line: a Map's API over an array (a million-entry Map is slow to fill). */
 export class LineIndex implements StmtsByLine {
-  private byLine: (Stmt | undefined)[] = [];
+  /** A statement, or the number of a row of `rows` not made a statement yet. */
+  private byLine: (Stmt | number | undefined)[] = [];
+  private rows?: PlainRows;
   private n = 0;
   get size(): number { return this.n; }
-  get(line: number): Stmt | undefined { return this.byLine[line]; }
+  get(line: number): Stmt | undefined {
+    const x = this.byLine[line];
+    if (typeof x !== 'number') return x;
+    // Made once, then kept: the same line gives the same object.
+    const s = this.rows!.stmt(x);
+    this.byLine[line] = s;
+    return s;
+  }
   has(line: number): boolean { return this.byLine[line] !== undefined; }
   set(line: number, s: Stmt): this {
+    return this.put(line, s);
+  }
+  /** Line `line` holds row k of `rows`. */
+  setRow(line: number, k: number, rows: PlainRows): this {
+    this.rows = rows;
+    return this.put(line, k);
+  }
+  private put(line: number, x: Stmt | number): this {
     // Lines arrive in order; a gap of blank lines is filled, never a jump from zero.
     while (this.byLine.length < line) this.byLine.push(undefined);
     if (this.byLine[line] === undefined) this.n++;
-    this.byLine[line] = s;
+    this.byLine[line] = x;
     return this;
   }
   *keys(): IterableIterator<number> {
     for (let i = 0; i < this.byLine.length; i++) if (this.byLine[i] !== undefined) yield i;
   }
   *values(): IterableIterator<Stmt> {
-    for (const s of this.byLine) if (s !== undefined) yield s;
+    for (let i = 0; i < this.byLine.length; i++) if (this.byLine[i] !== undefined) yield this.get(i)!;
   }
   *entries(): IterableIterator<[number, Stmt]> {
-    for (let i = 0; i < this.byLine.length; i++) {
-      const s = this.byLine[i];
-      if (s !== undefined) yield [i, s];
-    }
+    for (let i = 0; i < this.byLine.length; i++) if (this.byLine[i] !== undefined) yield [i, this.get(i)!];
   }
   [Symbol.iterator](): IterableIterator<[number, Stmt]> { return this.entries(); }
 }
@@ -256,6 +280,14 @@ export interface Program {
   machine: { maxmem?: bigint; maxmemLoc?: Loc };
   kernel?: { id: string; loc: Loc };
   body: Stmt[];
+  /**
+   * The top level as the parser left it: statements, and for plain call lines whose checks
+   * passed on the fast path, row numbers of `plain`. The runner and the lints read this and
+   * make a row a statement only while they use it; reading `body` makes every row a statement,
+   * once. Absent when `body` is all there is (trees kept, or a program built by hand).
+   */
+  top?: (Stmt | number)[];
+  plain?: PlainRows;
   /** What each handle name is assigned from: 'tag' or 'map' (from its create calls). */
   handleKinds: Map<string, 'tag' | 'map'>;
   /** Every statement by line, for breakpoints and the debugger. */

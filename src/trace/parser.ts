@@ -5,7 +5,7 @@
 import {
   BinaryExpr, BufferExpr, BuffersArg, CallStmt, LineIndex, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
   type ArgValue, type BinOp, type CallName, type Diagnostic, type Expr, type HandleRef, type Loc,
-  type NamedArg, type Program, type RepeatStmt, type Reloader, type Stmt,
+  type NamedArg, type PlainRows, type Program, type RepeatStmt, type Reloader, type Stmt,
 } from './ast';
 import { lexLine, type Token } from './lexer';
 import { NAMED_CONSTANTS } from '../core/constants';
@@ -253,6 +253,55 @@ const G_NAMED = 3;
 const MAX_ATOMS = 64;
 const MAX_ARGS = 32;
 
+
+/** Plain call lines of the top level as rows: line, columns, call, target (Program.top). */
+class PlainCalls implements PlainRows {
+  private static readonly W = 6;
+  /** Per row: line, col, endCol, callCol, target identifier id or -1, call + 8 * checked. */
+  private t = new Int32Array(PlainCalls.W * 1024);
+  n = 0;
+  constructor(private readonly ids: Idents, private readonly from: Reloader) {}
+  add(line: number, col: number, endCol: number, callCol: number, call: number, target: number): number {
+    const W = PlainCalls.W;
+    if ((this.n + 1) * W > this.t.length) {
+      const grown = new Int32Array(this.t.length * 2);
+      grown.set(this.t);
+      this.t = grown;
+    }
+    const t = this.t;
+    const o = this.n * W;
+    t[o] = line;
+    t[o + 1] = col;
+    t[o + 2] = endCol;
+    t[o + 3] = callCol;
+    t[o + 4] = target;
+    t[o + 5] = call;
+    return this.n++;
+  }
+  /** The next statement is an `expect` of errno: the row's call is checked. */
+  check(k: number): void {
+    this.t[k * PlainCalls.W + 5] |= 8;
+  }
+  lineOf(k: number): number {
+    return this.t[k * PlainCalls.W];
+  }
+  stmt(k: number): CallStmt {
+    const t = this.t;
+    const o = k * PlainCalls.W;
+    const line = t[o];
+    const col = t[o + 1];
+    const id = t[o + 4];
+    let target: HandleRef | undefined;
+    if (id >= 0) {
+      // The target is the line's first word: `NAME = call(...)`.
+      const name = this.ids.strs[id];
+      target = { name, loc: { line, col, endCol: col + name.length } };
+    }
+    const s = new CallStmt(CALL_LIST[t[o + 5] & 7], t[o + 3], target, this.from, line, col, t[o + 2]);
+    if (t[o + 5] & 8) s.checked = true;
+    return s;
+  }
+}
 
 /** What FastScan.record keeps of released calls' lines, so the runner need not read them again. */
 class Records {
@@ -591,10 +640,28 @@ class Parser {
     keepAtoms = false,
   ) {
     if (keepAtoms) this.records = new Records(source.length);
-    this.program = {
-      file, source, machine: {}, body: [], handleKinds: new Map(), lines: new LineIndex(),
-    };
+    const top = this.top;
+    const lines = new LineIndex();
+    this.lineIndex = lines;
+    this.program = { file, source, machine: {}, body: top as Stmt[], handleKinds: new Map(), lines, top };
+    // `body` is `top` until a row is kept, and then every row made a statement on first read.
+    let body: Stmt[] | undefined;
+    Object.defineProperty(this.program, 'body', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        if (body) return body;
+        const rows = this.rows;
+        if (!rows) return top as Stmt[];
+        return (body = top.map((x) => (typeof x === 'number' ? lines.get(rows.lineOf(x))! : x)));
+      },
+      set: (v: Stmt[]) => { body = v; },
+    });
   }
+  private readonly top: (Stmt | number)[] = [];
+  private readonly lineIndex: LineIndex;
+  /** The plain call lines kept as rows (see Program.top); created with the first. */
+  private rows?: PlainCalls;
 
   /** Where line `li` (0-based) lies in the source, without its line ending. */
   private lineRange(li: number): [number, number] {
@@ -620,7 +687,7 @@ class Parser {
   }
 
   run(): ParseResult {
-    const stack: { stmts: Stmt[]; repeat?: RepeatStmt }[] = [{ stmts: this.program.body }];
+    const stack: { stmts: (Stmt | number)[]; repeat?: RepeatStmt }[] = [{ stmts: this.top }];
     const src = this.source;
     const bytes = this.generalOnly ? undefined : (this.bytes ?? charBytes(src));
     this.starts = lineStarts(src, bytes);
@@ -641,7 +708,22 @@ class Parser {
           // Checks that would report nothing are skipped; a released call's trees are then
           // never built here (the runner re-reads the line).
           const quiet = this.fastChecks();
-          stmt = this.fs!.stmt(line, from - 1, quiet && this.releaseCalls ? this.reloader : undefined);
+          const f = this.fs!;
+          if (quiet && this.releaseCalls) {
+            // Not even a statement: a row of the table (Program.top).
+            const rows = (this.rows ??= new PlainCalls(f.ids, this.reloader));
+            this.program.plain = rows;
+            const k = rows.add(line, f.start - from + 1, f.end - from + 1, f.callS - from + 1, f.call, f.tgt >= 0 ? f.id[f.tgt] : -1);
+            block.push(k);
+            this.lineIndex.setRow(line, k, rows);
+            const rec = this.records;
+            if (rec) {
+              const at = rec.used;
+              if (f.record(rec, from)) rec.setLine(line, at);
+            }
+            continue;
+          }
+          stmt = f.stmt(line, from - 1, undefined);
           block.push(stmt);
           this.program.lines.set(line, stmt);
           if (!quiet) this.checkNow(stmt, NO_VARS);
@@ -698,7 +780,8 @@ class Parser {
         this.checkNow(stmt, loopVars);
         if (stmt.kind === 'expect' && readsErrno(stmt.expr) && block.length >= 2) {
           const prev = block[block.length - 2];
-          if (prev.kind === 'call') prev.checked = true;
+          if (typeof prev === 'number') this.rows!.check(prev);
+          else if (prev.kind === 'call') prev.checked = true;
         }
         if (stmt.kind === 'call' && stack.length === 1 && this.releaseCalls) stmt.release(this.reloader);
         if (stmt.kind === 'repeat') {

@@ -39,7 +39,8 @@ export interface Handle {
 }
 
 export interface Frame {
-  stmts: Stmt[];
+  /** Statements, and at the top level rows of program.plain (see Program.top). */
+  stmts: readonly (Stmt | number)[];
   pc: number;
   repeat?: RepeatStmt;
   iter: number;
@@ -131,15 +132,16 @@ export class TraceRunner {
     // A statement is preceded by at most one loop entry per nesting level: more ticks than
     // this means loops that run nothing, which --max-steps must stop as well.
     let depth = 0;
-    const walk = (ss: Stmt[], d: number) => {
-      for (const x of ss) if (x.kind === 'repeat') { depth = Math.max(depth, d + 1); walk(x.body, d + 1); }
+    const walk = (ss: readonly (Stmt | number)[], d: number) => {
+      for (const x of ss) if (typeof x !== 'number' && x.kind === 'repeat') { depth = Math.max(depth, d + 1); walk(x.body, d + 1); }
     };
-    walk(program.body, 0);
+    const top = program.top ?? program.body;
+    walk(top, 0);
     this.maxTicks = (this.maxSteps + 2) * (depth + 2) + 1000;
     this.core = new BusDma(this.kernel, this.maxmem);
     this.core.emit = (e) => this.raise(e);
     this.st = {
-      frames: [{ stmts: program.body, pc: 0, iter: 0, count: 1 }],
+      frames: [{ stmts: top, pc: 0, iter: 0, count: 1 }],
       handles: new Map(),
       errno: 0,
       cb_error: 0,
@@ -161,8 +163,18 @@ export class TraceRunner {
   /** The statement that runs next, or undefined at the end of the trace. */
   current(): Stmt | undefined {
     const f = this.st.frames[this.st.frames.length - 1];
-    return f ? f.stmts[f.pc] : undefined;
+    if (!f) return undefined;
+    const x = f.stmts[f.pc];
+    if (typeof x !== 'number') return x;
+    // A row of the top level: its statement lives while it is current, then is garbage.
+    if (this.rowK !== x) {
+      this.rowK = x;
+      this.rowStmt = this.program.plain!.stmt(x);
+    }
+    return this.rowStmt;
   }
+  private rowK = -1;
+  private rowStmt: Stmt | undefined;
 
   get done(): boolean {
     return this.st.finished || this.st.panic !== null || this.st.fatal !== null;
