@@ -1,0 +1,69 @@
+// The runner reads a program in several shapes: statements only (the parser's general path),
+// top-level plain lines as table rows re-read from the text (the default, the debugger), rows
+// whose arguments come from kept atoms (the CLI), and every tree kept (the editor's mini
+// parses). All of them must run every fixture, and generated traces, to the same report and
+// the same step-by-step positions and events.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { charBytes, parse, type ParseOptions } from '../src/trace/parser';
+import { TraceRunner } from '../src/trace/runner';
+import { buildReport } from '../src/trace/report';
+import { KERNELS } from './helpers';
+import { mixedTrace } from '../bench/gen';
+import type { KernelId } from '../src/core/kernels';
+
+const DIR = 'test-fixtures';
+const FIXTURES = [
+  ...fs.readdirSync(DIR).filter((f) => f.endsWith('.busdma')).sort(),
+  ...fs.readdirSync(path.join(DIR, 'fuzz')).filter((f) => f.endsWith('.busdma')).sort().map((f) => path.join('fuzz', f)),
+];
+
+/** The report and, per tick, where the runner stood and what it raised. */
+function trace(text: string, opts: ParseOptions, kernel: KernelId): string {
+  const { program, diagnostics } = parse(text, 'f.busdma', opts);
+  if (diagnostics.some((d) => d.severity === 'error')) return JSON.stringify(diagnostics);
+  const r = new TraceRunner(program, { kernel, maxSteps: 50_000 });
+  const ticks: string[] = [];
+  while (!r.done) {
+    const t = r.tick();
+    ticks.push(`${t.kind} ${t.stmt ? `${t.stmt.loc.line}:${t.stmt.loc.col}` : '-'} ${t.events.map((e) => `${e.kind}@${e.line}:${e.column} ${e.message}`).join('|')} ${t.output.map((o) => o.text).join('|')}`);
+  }
+  return JSON.stringify({ report: buildReport(r), ticks }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+function sameEverywhere(text: string, what: string): void {
+  const shapes: [string, ParseOptions][] = [
+    ['rows', {}], ['rows+atoms', { keepAtoms: true }], ['rows+bytes', { keepAtoms: true, bytes: charBytes(text) }], ['trees', { keepTrees: true }],
+  ];
+  for (const kernel of KERNELS) {
+    const want = trace(text, { generalOnly: true }, kernel);
+    for (const [name, opts] of shapes) {
+      const got = trace(text, opts, kernel);
+      if (got !== want) assert.equal(got, want, `${what} under ${kernel}: ${name} differs from the general path`);
+    }
+  }
+}
+
+test('every fixture and fuzz regression runs the same from rows, atoms, kept trees and the general path', () => {
+  assert.ok(FIXTURES.length >= 19);
+  for (const f of FIXTURES) sameEverywhere(fs.readFileSync(path.join(DIR, f), 'utf8'), f);
+});
+
+test('a generated churn trace runs the same from rows, atoms and the general path', () => {
+  sameEverywhere(mixedTrace(3_000, 9), 'mixedTrace(3000, 9)');
+});
+
+test('rows are made statements only when read, and the same line gives the same object', () => {
+  const text = 'kernel d48182\nt = bus_dma_tag_create(lowaddr: 0xffffffff)\nm = bus_dmamap_create(t)\nbus_dmamap_load(t, m, 0x100000000:4K, flags: BUS_DMA_NOWAIT)\nexpect errno == 0\nbus_dmamap_unload(t, m)\n';
+  const { program } = parse(text, 'f.busdma');
+  assert.ok(program.top && program.plain, 'plain lines are rows');
+  assert.ok(program.top.some((x) => typeof x === 'number'));
+  const load = program.lines.get(4);
+  assert.ok(load && load.kind === 'call');
+  assert.equal(load, program.lines.get(4));
+  assert.equal(load.checked, true, 'the expect on the next line checks the load');
+  assert.equal(program.body[2], load, 'body and lines share the statement of a row');
+  assert.equal(program.body.length, program.top.length);
+});
