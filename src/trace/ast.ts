@@ -85,9 +85,33 @@ export type CallName =
   | 'bus_dma_tag_create' | 'bus_dma_tag_destroy' | 'bus_dmamap_create' | 'bus_dmamap_destroy'
   | 'bus_dmamap_load' | 'bus_dmamap_unload' | 'bus_dmamap_sync' | 'busdma_thread';
 
+/**
+ * A released plain call's arguments read straight from the parser (its kept atoms or its line),
+ * with no trees: the runner reads each call of a long trace once. Valid until the parser reads
+ * another line. Positional argument i of a handle slot is a name; every other value is a
+ * number or a named constant (otherwise there is no CallAtoms, and the trees are read).
+ */
+export interface CallAtoms {
+  /** Positional argument i, a handle slot: the name. */
+  name(i: number): string;
+  /** Positional argument i: its value; for a buffer, its address. */
+  value(i: number): bigint;
+  /** Positional argument i, a buffer: its length, and where the buffer is. */
+  bufLen(i: number): bigint;
+  bufLoc(i: number): Loc;
+  /** Named argument `k`: an index for the three below, or -1 when absent. */
+  namedIndex(k: string): number;
+  namedValue(j: number): bigint;
+  /** The value written as a name (a handle, for `parent:`), or undefined for a number. */
+  namedName(j: number): string | undefined;
+  namedLoc(j: number): Loc;
+}
+
 /** What rebuilds a released call's argument trees from the source (the parser that read it). */
 export interface Reloader {
   reload(s: CallStmt): void;
+  /** The arguments with no trees, when the call's line allows (see CallAtoms). */
+  atoms?(s: CallStmt): CallAtoms | undefined;
 }
 
 /** A call's argument trees, and what rebuilds them once dropped (undefined: never dropped). */
@@ -165,6 +189,11 @@ export class CallStmt extends Node {
    */
   release(from: Reloader): void {
     this.args = from;
+  }
+  /** The arguments straight from the parser, when released and plain enough (see CallAtoms). */
+  atoms(): CallAtoms | undefined {
+    const a = this.args;
+    return 'reload' in a && a.atoms ? a.atoms(this) : undefined;
   }
   /** Whether the trees are dropped now. */
   get released(): boolean {

@@ -5,7 +5,7 @@
 import {
   BinaryExpr, BufferExpr, BuffersArg, CallStmt, LineIndex, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
   type ArgValue, type BinOp, type CallName, type Diagnostic, type Expr, type HandleRef, type Loc,
-  type NamedArg, type PlainRows, type Program, type RepeatStmt, type Reloader, type Stmt,
+  type CallAtoms, type NamedArg, type PlainRows, type Program, type RepeatStmt, type Reloader, type Stmt,
 } from './ast';
 import { lexLine, type Token } from './lexer';
 import { NAMED_CONSTANTS } from '../core/constants';
@@ -91,7 +91,10 @@ const CONST_LIST = Object.keys(NAMED_CONSTANTS);
 const ID_CALL0 = KEYWORD_LIST.length;
 const ID_CONST0 = ID_CALL0 + CALL_LIST.length;
 const ID_CONST1 = ID_CONST0 + CONST_LIST.length;
-const SEED_IDS = [...KEYWORD_LIST, ...CALL_LIST, ...CONST_LIST];
+/** `parent`, the one named argument that names a handle (after the ranges above). */
+const ID_PARENT = ID_CONST1;
+const SEED_IDS = [...KEYWORD_LIST, ...CALL_LIST, ...CONST_LIST, 'parent'];
+const CALL_INDEX = new Map<string, number>(CALL_LIST.map((c, i) => [c, i]));
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const NO_ARGS: ArgValue[] = [];
 /** Kinds of a positional slot, by call and position: 1 tag, 2 map, 3 buffer, 4 expression. */
@@ -258,9 +261,12 @@ const MAX_ARGS = 32;
 class PlainCalls implements PlainRows {
   private static readonly W = 6;
   /** Per row: line, col, endCol, callCol, target identifier id or -1, call + 8 * checked. */
-  private t = new Int32Array(PlainCalls.W * 1024);
+  private t: Int32Array;
   n = 0;
-  constructor(private readonly ids: Idents, private readonly from: Reloader) {}
+  /** `lines`: the source's line count, the most rows there can be. */
+  constructor(private readonly ids: Idents, private readonly from: Reloader, lines: number) {
+    this.t = new Int32Array(PlainCalls.W * (lines + 1));
+  }
   add(line: number, col: number, endCol: number, callCol: number, call: number, target: number): number {
     const W = PlainCalls.W;
     if ((this.n + 1) * W > this.t.length) {
@@ -308,7 +314,7 @@ class Records {
   /** About 11 values a line of 45 bytes: a quarter of the source's length, so it rarely grows. */
   pool: Int32Array;
   constructor(sourceLength: number) {
-    this.pool = new Int32Array(1 << 16);
+    this.pool = new Int32Array(Math.max(1 << 12, sourceLength >> 2));
   }
   used = 0;
   /** Numbers of 2^30 and above. */
@@ -334,8 +340,10 @@ class Records {
   }
 }
 
+const CONST_VALUES: bigint[] = CONST_LIST.map((k) => NAMED_CONSTANTS[k]);
+
 /** Where the atoms and arguments of the line scanCall read last are. */
-class FastScan {
+class FastScan implements CallAtoms {
   ids = new Idents();
   nAtoms = 0;
   kind = new Int32Array(MAX_ATOMS);
@@ -484,6 +492,59 @@ class FastScan {
       this.gKind[g] = x & 3;
       this.gAtom[g] = x >> 2;
     }
+  }
+
+  /** The line read last, and its offset (column = source offset - off), for CallAtoms. */
+  line = 0;
+  off = 0;
+
+  /** Whether the line read last is one CallAtoms can give (every value a number or constant). */
+  plainValues(): boolean {
+    for (let g = 0; g < this.nArgs; g++) {
+      const a = this.gAtom[g];
+      const k = this.gKind[g];
+      if (k === G_POS) {
+        if (CALL_SLOTS[this.call][g] > 2 && !this.constAtom(a)) return false;
+      } else if (k === G_BUF) {
+        if (!this.constAtom(a) || !this.constAtom(a + 1)) return false;
+      } else if (this.id[a] === ID_PARENT) {
+        if (this.kind[a + 1] !== A_IDENT) return false; // `parent: 3` is the trees' error
+      } else if (!this.constAtom(a + 1)) return false;
+    }
+    return true;
+  }
+
+  /** The value of a number or constant atom. */
+  private atomValue(a: number): bigint {
+    return this.kind[a] === A_NUM ? bigOf(this.num[a]) : CONST_VALUES[this.id[a] - ID_CONST0];
+  }
+  name(i: number): string {
+    return this.ids.strs[this.id[this.gAtom[i]]];
+  }
+  value(i: number): bigint {
+    return this.atomValue(this.gAtom[i]);
+  }
+  bufLen(i: number): bigint {
+    return this.atomValue(this.gAtom[i] + 1);
+  }
+  bufLoc(i: number): Loc {
+    const a = this.gAtom[i];
+    return { line: this.line, col: this.s[a] - this.off, endCol: this.e[a + 1] - this.off };
+  }
+  namedIndex(k: string): number {
+    for (let g = 0; g < this.nArgs; g++) if (this.gKind[g] === G_NAMED && this.ids.strs[this.id[this.gAtom[g]]] === k) return g;
+    return -1;
+  }
+  namedValue(j: number): bigint {
+    return this.atomValue(this.gAtom[j] + 1);
+  }
+  namedName(j: number): string | undefined {
+    const a = this.gAtom[j] + 1;
+    return this.kind[a] === A_IDENT ? this.ids.strs[this.id[a]] : undefined;
+  }
+  namedLoc(j: number): Loc {
+    const a = this.gAtom[j] + 1;
+    return { line: this.line, col: this.s[a] - this.off, endCol: this.e[a] - this.off };
   }
 
   addArg(kind: number, atom: number): boolean {
@@ -711,7 +772,7 @@ class Parser {
           const f = this.fs!;
           if (quiet && this.releaseCalls) {
             // Not even a statement: a row of the table (Program.top).
-            const rows = (this.rows ??= new PlainCalls(f.ids, this.reloader));
+            const rows = (this.rows ??= new PlainCalls(f.ids, this.reloader, nLines));
             this.program.plain = rows;
             const k = rows.add(line, f.start - from + 1, f.end - from + 1, f.callS - from + 1, f.call, f.tgt >= 0 ? f.id[f.tgt] : -1);
             block.push(k);
@@ -817,36 +878,48 @@ class Parser {
   }
 
   /** Re-reads a released call's arguments from its line (see CallStmt.release). */
-  private readonly reload = (c: CallStmt): void => {
-    const [from, to] = this.lineRange(c.line - 1);
+  /**
+   * Reads a released call's line into this.fs again, from its kept atoms or its text; false
+   * when the fast path cannot read it (then the scratch parser does). fs.line and fs.off are set.
+   */
+  private readAgain(c: CallStmt): boolean {
+    if (this.generalOnly) return false;
+    const li = c.line - 1;
     const rec = this.records;
+    const f = (this.fs ??= new FastScan());
+    let off: number;
     if (rec && c.line < rec.byLine.length && rec.byLine[c.line] >= 0) {
-      const f = this.fs!;
+      const from = this.starts[li];
       f.restore(rec, rec.byLine[c.line], from);
-      const named: NamedArg[] = [];
-      const positional = f.buildArgs(c.line, from - 1, named);
-      c.setArgs(positional, named.length ? named : NO_NAMED);
-      return;
-    }
-    if (!this.generalOnly) {
+      f.call = CALL_INDEX.get(c.call)!;
+      off = from - 1;
+    } else {
+      const [from, to] = this.lineRange(li);
       // The bytes of the whole source if the caller keeps them, else this line's copied.
-      let scanned: boolean;
-      let off: number;
       if (this.bytes) {
-        scanned = this.scanCall(this.bytes, from, to, false, this.source, 0);
+        if (!this.scanCall(this.bytes, from, to, false, this.source, 0)) return false;
         off = from - 1;
       } else {
         const b = (this.lineBytes = charBytes(this.source, from, to, this.lineBytes));
-        scanned = this.scanCall(b, 0, to - from, false, this.source, from);
+        if (!this.scanCall(b, 0, to - from, false, this.source, from)) return false;
         off = -1;
       }
-      if (scanned) {
-        const named: NamedArg[] = [];
-        const positional = this.fs!.buildArgs(c.line, off, named);
-        c.setArgs(positional, named.length ? named : NO_NAMED);
-        return;
-      }
     }
+    f.line = c.line;
+    f.off = off;
+    return true;
+  }
+
+  /** Re-reads a released call's arguments from its line (see CallStmt.release). */
+  private readonly reload = (c: CallStmt): void => {
+    if (this.readAgain(c)) {
+      const f = this.fs!;
+      const named: NamedArg[] = [];
+      const positional = f.buildArgs(c.line, f.off, named);
+      c.setArgs(positional, named.length ? named : NO_NAMED);
+      return;
+    }
+    const [from, to] = this.lineRange(c.line - 1);
     const text = this.source.slice(from, to);
     // One scratch parser serves every re-read: the line parsed cleanly once, so this is the
     // statement parse alone, with no checks and nothing recorded.
@@ -860,8 +933,15 @@ class Parser {
     if (!again || again.kind !== 'call') throw new Error(`internal: line ${c.line} no longer parses as a call`);
     c.setArgs(again.positional, again.named);
   };
+
+  /** A released call's arguments with no trees (see CallAtoms), or undefined. */
+  private readonly atoms = (c: CallStmt): CallAtoms | undefined => {
+    if (!this.readAgain(c)) return undefined;
+    const f = this.fs!;
+    return f.plainValues() ? f : undefined;
+  };
   private scratch?: Parser;
-  private readonly reloader: Reloader = { reload: this.reload };
+  private readonly reloader: Reloader = { reload: this.reload, atoms: this.atoms };
   private records?: Records;
   private lineBytes?: Uint8Array;
 

@@ -2,7 +2,7 @@
 // The CLI runs it to the end; the debug adapter drives it tick by tick and travels in time
 // through its snapshots (timetravel.ts). Everything here is deterministic.
 
-import type { ArgValue, CallStmt, Expr, HandleRef, Loc, Program, RepeatStmt, Stmt } from './ast';
+import type { ArgValue, CallStmt, Expr, HandleRef, Loc, Program, RepeatStmt, Stmt, CallAtoms } from './ast';
 import { EvalError, evaluate, formatValue, readsOf, truthy, type Scope, type Value } from './evaluate';
 import {
   BusDma, InvariantError, KernelPanic, SimLimitError, type CoreEvent, type EventKind,
@@ -380,41 +380,40 @@ export class TraceRunner {
     const core = this.core;
     let errno = 0;
     let cbError: number | null = null;
-    const named = (k: string): Expr | undefined => s.named.find((a) => a.name === k)?.value;
+    // The arguments straight from the parser when the line allows, else from the trees; the
+    // calls below read them in the same order either way (test/runner-paths.test.ts).
+    const atoms = s.atoms();
+    const rd: ArgReader = atoms ? this.atomReader.of(atoms) : this.treeReader.of(s);
     switch (s.call) {
       case 'bus_dma_tag_create': {
         const key = this.targetKey(s.target);
         let parent: number | undefined;
-        const pe = named('parent');
-        if (pe) {
-          parent = this.handleId(pe, 'tag');
+        const pk = rd.namedKey('parent');
+        if (pk !== undefined) {
+          parent = this.handleId(pk, 'tag');
           if (parent === undefined) { this.bindFailed(s, key, 'tag', 22); return this.afterCall(s, 0, null); }
         }
-        const opt = (k: string) => {
-          const e = named(k);
-          return e ? this.evalNum(e, k) : undefined;
-        };
-        const nseg = opt('nsegments');
+        const nseg = rd.named('nsegments');
         if (nseg !== undefined && nseg > 0xffff_ffffn) {
-          throw new EvalError(`nsegments ${nseg} does not fit the kernel's u_int`, named('nsegments')!.loc);
+          throw new EvalError(`nsegments ${nseg} does not fit the kernel's u_int`, rd.namedLoc('nsegments'));
         }
         const r = core.bus_dma_tag_create({
-          parent, alignment: opt('alignment'), boundary: opt('boundary'), lowaddr: opt('lowaddr'),
-          highaddr: opt('highaddr'), maxsize: opt('maxsize'), nsegments: nseg, maxsegsz: opt('maxsegsz'),
-          flags: opt('flags'),
+          parent, alignment: rd.named('alignment'), boundary: rd.named('boundary'), lowaddr: rd.named('lowaddr'),
+          highaddr: rd.named('highaddr'), maxsize: rd.named('maxsize'), nsegments: nseg, maxsegsz: rd.named('maxsegsz'),
+          flags: rd.named('flags'),
         }, key ?? '(unnamed)');
         errno = r.errno;
         if (key) this.st.handles.set(key, { kind: 'tag', id: r.id ?? 0, errno, line: s.loc.line });
         break;
       }
       case 'bus_dma_tag_destroy': {
-        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
+        const t = this.handleId(rd.key(0), 'tag');
         if (t !== undefined) errno = core.bus_dma_tag_destroy(t);
         break;
       }
       case 'bus_dmamap_create': {
         const key = this.targetKey(s.target);
-        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
+        const t = this.handleId(rd.key(0), 'tag');
         if (t === undefined) { this.bindFailed(s, key, 'map', 22); return this.afterCall(s, 0, null); }
         const r = core.bus_dmamap_create(t, key ?? '(unnamed)');
         errno = r.errno;
@@ -422,17 +421,17 @@ export class TraceRunner {
         break;
       }
       case 'bus_dmamap_destroy': {
-        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
-        const m = this.handleId(this.posExpr(s.positional[1]), 'map');
+        const t = this.handleId(rd.key(0), 'tag');
+        const m = this.handleId(rd.key(1), 'map');
         if (t !== undefined && m !== undefined) errno = core.bus_dmamap_destroy(t, m);
         break;
       }
       case 'bus_dmamap_load': {
-        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
-        const m = this.handleId(this.posExpr(s.positional[1]), 'map');
-        const bufs = this.buffers(s.positional[2]);
-        const fe = named('flags');
-        const flags = fe ? Number(BigInt.asUintN(32, this.evalNum(fe, 'flags'))) : 0;
+        const t = this.handleId(rd.key(0), 'tag');
+        const m = this.handleId(rd.key(1), 'map');
+        const bufs = rd.buffers(2);
+        const fv = rd.named('flags');
+        const flags = fv !== undefined ? Number(BigInt.asUintN(32, fv)) : 0;
         if (t !== undefined && m !== undefined) {
           const r = core.bus_dmamap_load(t, m, bufs, flags);
           errno = r.errno;
@@ -442,15 +441,15 @@ export class TraceRunner {
         break;
       }
       case 'bus_dmamap_unload': {
-        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
-        const m = this.handleId(this.posExpr(s.positional[1]), 'map');
+        const t = this.handleId(rd.key(0), 'tag');
+        const m = this.handleId(rd.key(1), 'map');
         if (t !== undefined && m !== undefined) core.bus_dmamap_unload(t, m);
         break;
       }
       case 'bus_dmamap_sync': {
-        const t = this.handleId(this.posExpr(s.positional[0]), 'tag');
-        const m = this.handleId(this.posExpr(s.positional[1]), 'map');
-        const op = Number(BigInt.asUintN(32, this.evalNum(this.posExpr(s.positional[2]), 'the sync ops')));
+        const t = this.handleId(rd.key(0), 'tag');
+        const m = this.handleId(rd.key(1), 'map');
+        const op = Number(BigInt.asUintN(32, rd.num(2, 'the sync ops')));
         if (t !== undefined && m !== undefined) core.bus_dmamap_sync(t, m, op);
         break;
       }
@@ -460,6 +459,11 @@ export class TraceRunner {
     }
     this.afterCall(s, errno, cbError);
   }
+
+  /** Reads a call's arguments from its trees, evaluating them as expressions. */
+  private readonly treeReader = new TreeReader(this);
+  /** Reads them from the parser's atoms (numbers and constants only, see CallAtoms). */
+  private readonly atomReader = new AtomReader();
 
   private runThread(s: CallStmt | undefined): void {
     this.st.threadActive = true;
@@ -496,19 +500,9 @@ export class TraceRunner {
     if (key) this.st.handles.set(key, { kind, id: 0, errno, line: s.loc.line });
   }
 
-  private posExpr(a: ArgValue | undefined): Expr {
+  posExpr(a: ArgValue | undefined): Expr {
     if (!a || a.kind === 'buffers') throw new EvalError('missing argument');
     return a;
-  }
-
-  private buffers(a: ArgValue | undefined): { paddr: bigint; len: bigint }[] {
-    if (!a || a.kind !== 'buffers') throw new EvalError('missing buffer');
-    return a.buffers.map((b) => {
-      const paddr = this.evalNum(b.paddr, 'a buffer address');
-      const len = this.evalNum(b.len, 'a buffer length');
-      if (paddr + len > 1n << 64n) throw new EvalError(`buffer ${hex(paddr)}:${len} runs past the end of the 64-bit address space`, b.loc);
-      return { paddr, len };
-    });
   }
 
   // ---- handles -------------------------------------------------------------------------
@@ -526,9 +520,8 @@ export class TraceRunner {
     throw new EvalError('expected a handle', e.loc);
   }
 
-  /** The live object id a handle expression names, or undefined after raising `misuse`. */
-  private handleId(e: Expr, kind: 'tag' | 'map'): number | undefined {
-    const key = this.handleKey(e);
+  /** The live object id a handle key names, or undefined after raising `misuse`. */
+  private handleId(key: string, kind: 'tag' | 'map'): number | undefined {
     const h = this.st.handles.get(key);
     if (!h) {
       this.raise({ kind: 'misuse', [kind]: key, message: `${kind} ${key} was never created` });
@@ -561,7 +554,7 @@ export class TraceRunner {
 
   private plainScope?: Scope;
 
-  private evalNum(e: Expr, what: string): bigint {
+  evalNum(e: Expr, what: string): bigint {
     const v = this.eval(e);
     if (typeof v !== 'bigint') throw new EvalError(`${what} must be a number, got "${v}"`, e.loc);
     return v;
@@ -743,3 +736,87 @@ function exprText(source: string, loc: Loc): string {
 
 export type { EventKind };
 export { InvariantError };
+
+/** How execCall reads a call's arguments. */
+interface ArgReader {
+  /** Positional argument i as a handle key (`rx`, `rx[3]`). */
+  key(i: number): string;
+  /** Positional argument i as a number. */
+  num(i: number, what: string): bigint;
+  /** Positional argument i as buffers; an EvalError for one past 2^64. */
+  buffers(i: number): { paddr: bigint; len: bigint }[];
+  /** Named argument k as a number, or undefined when absent. */
+  named(k: string): bigint | undefined;
+  /** Named argument k as a handle key, or undefined when absent. */
+  namedKey(k: string): string | undefined;
+  namedLoc(k: string): Loc | undefined;
+}
+
+function checkedBuffer(paddr: bigint, len: bigint, loc: () => Loc): { paddr: bigint; len: bigint } {
+  if (paddr + len > 1n << 64n) throw new EvalError(`buffer ${hex(paddr)}:${len} runs past the end of the 64-bit address space`, loc());
+  return { paddr, len };
+}
+
+class TreeReader implements ArgReader {
+  private s!: CallStmt;
+  constructor(private readonly r: TraceRunner) {}
+  of(s: CallStmt): this {
+    this.s = s;
+    return this;
+  }
+  private namedExpr(k: string): Expr | undefined {
+    return this.s.named.find((a) => a.name === k)?.value;
+  }
+  key(i: number): string {
+    return this.r.handleKey(this.r.posExpr(this.s.positional[i]));
+  }
+  num(i: number, what: string): bigint {
+    return this.r.evalNum(this.r.posExpr(this.s.positional[i]), what);
+  }
+  buffers(i: number): { paddr: bigint; len: bigint }[] {
+    const a = this.s.positional[i];
+    if (!a || a.kind !== 'buffers') throw new EvalError('missing buffer');
+    return a.buffers.map((b) => checkedBuffer(this.r.evalNum(b.paddr, 'a buffer address'), this.r.evalNum(b.len, 'a buffer length'), () => b.loc));
+  }
+  named(k: string): bigint | undefined {
+    const e = this.namedExpr(k);
+    return e ? this.r.evalNum(e, k) : undefined;
+  }
+  namedKey(k: string): string | undefined {
+    const e = this.namedExpr(k);
+    return e ? this.r.handleKey(e) : undefined;
+  }
+  namedLoc(k: string): Loc | undefined {
+    return this.namedExpr(k)?.loc;
+  }
+}
+
+class AtomReader implements ArgReader {
+  private a!: CallAtoms;
+  of(a: CallAtoms): this {
+    this.a = a;
+    return this;
+  }
+  key(i: number): string {
+    return this.a.name(i);
+  }
+  num(i: number): bigint {
+    return this.a.value(i);
+  }
+  buffers(i: number): { paddr: bigint; len: bigint }[] {
+    const a = this.a;
+    return [checkedBuffer(a.value(i), a.bufLen(i), () => a.bufLoc(i))];
+  }
+  named(k: string): bigint | undefined {
+    const j = this.a.namedIndex(k);
+    return j < 0 ? undefined : this.a.namedValue(j);
+  }
+  namedKey(k: string): string | undefined {
+    const j = this.a.namedIndex(k);
+    return j < 0 ? undefined : this.a.namedName(j);
+  }
+  namedLoc(k: string): Loc | undefined {
+    const j = this.a.namedIndex(k);
+    return j < 0 ? undefined : this.a.namedLoc(j);
+  }
+}
