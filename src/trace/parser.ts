@@ -94,7 +94,6 @@ const ID_CONST1 = ID_CONST0 + CONST_LIST.length;
 /** `parent`, the one named argument that names a handle (after the ranges above). */
 const ID_PARENT = ID_CONST1;
 const SEED_IDS = [...KEYWORD_LIST, ...CALL_LIST, ...CONST_LIST, 'parent'];
-const CALL_INDEX = new Map<string, number>(CALL_LIST.map((c, i) => [c, i]));
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const NO_ARGS: ArgValue[] = [];
 /** Kinds of a positional slot, by call and position: 1 tag, 2 map, 3 buffer, 4 expression. */
@@ -446,7 +445,8 @@ class FastScan implements CallAtoms {
    * Appends the atoms and arguments of the line read last (which starts at `from`) to `rec`:
    * restore() brings them back without reading the line again. Per atom, its value (2 * ident
    * id, 2 * n + 1 for a number below 2^30, -(index + 1) into `big` for a larger one) and its
-   * place (offset in the line | length << 16); per argument, kind | atom << 2. False, with
+   * place (offset in the line | length << 16); per argument, kind | atom << 2; first, the
+   * counts and the call (atoms | arguments << 8 | call << 16). False, with
    * nothing appended, for a line too long to pack.
    */
   record(rec: Records, from: number): boolean {
@@ -454,7 +454,7 @@ class FastScan implements CallAtoms {
     for (let a = 0; a < n; a++) if (this.s[a] - from > 0xffff || this.e[a] - this.s[a] > 0x7fff) return false;
     let at = rec.reserve(1 + 2 * n + this.nArgs);
     const pool = rec.pool;
-    pool[at++] = n | (this.nArgs << 8);
+    pool[at++] = n | (this.nArgs << 8) | (this.call << 16);
     for (let a = 0; a < n; a++) {
       let v: number;
       if (this.kind[a] === A_IDENT) v = 2 * this.id[a];
@@ -473,7 +473,8 @@ class FastScan implements CallAtoms {
     const pool = rec.pool;
     const head = pool[at++];
     const n = (this.nAtoms = head & 0xff);
-    const nArgs = (this.nArgs = head >> 8);
+    const nArgs = (this.nArgs = (head >> 8) & 0xff);
+    this.call = head >> 16;
     for (let a = 0; a < n; a++) {
       const v = pool[at++];
       const place = pool[at++];
@@ -760,7 +761,7 @@ class Parser {
       // The line's range without its line ending (lineRange, without the pair).
       const from = starts[li];
       let to = li + 1 < nLines ? starts[li + 1] - 1 : src.length;
-      if (to > from && src.charCodeAt(to - 1) === 13) to--;
+      if (to > from && (bytes ? bytes[to - 1] : src.charCodeAt(to - 1)) === 13) to--;
       if (bytes && this.scanCall(bytes, from, to, true, src, 0)) {
         const top = stack.length === 1;
         const block = stack[stack.length - 1].stmts;
@@ -891,7 +892,6 @@ class Parser {
     if (rec && c.line < rec.byLine.length && rec.byLine[c.line] >= 0) {
       const from = this.starts[li];
       f.restore(rec, rec.byLine[c.line], from);
-      f.call = CALL_INDEX.get(c.call)!;
       off = from - 1;
     } else {
       const [from, to] = this.lineRange(li);

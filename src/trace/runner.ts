@@ -133,7 +133,10 @@ export class TraceRunner {
     // this means loops that run nothing, which --max-steps must stop as well.
     let depth = 0;
     const walk = (ss: readonly (Stmt | number)[], d: number) => {
-      for (const x of ss) if (typeof x !== 'number' && x.kind === 'repeat') { depth = Math.max(depth, d + 1); walk(x.body, d + 1); }
+      for (let i = 0; i < ss.length; i++) {
+        const x = ss[i];
+        if (typeof x !== 'number' && x.kind === 'repeat') { depth = Math.max(depth, d + 1); walk(x.body, d + 1); }
+      }
     };
     const top = program.top ?? program.body;
     walk(top, 0);
