@@ -1,11 +1,12 @@
 // Reading a trace from disk, shared by the CLI and the debug adapter (node only).
 
 import * as fs from 'fs';
+import { isAscii } from 'buffer';
 
 /** Traces above this size are refused with a clear message rather than risking memory. */
 export const MAX_TRACE_BYTES = 128 * 1024 * 1024;
 
-/** `bytes` is the file's buffer when the trace is ASCII: then it is charBytes(text) for the parser. */
+/** `bytes` is the file's buffer when the trace is ASCII: then it is charBytes(text), for the parser. */
 export type ReadResult = { ok: true; text: string; bytes?: Uint8Array } | { ok: false; message: string };
 
 export function readTraceFile(path: string): ReadResult {
@@ -23,8 +24,10 @@ export function readTraceFile(path: string): ReadResult {
   try {
     const buf = fs.readFileSync(path);
     if (buf.includes(0)) return { ok: false, message: 'is a binary file (it contains NUL bytes), not a .busdma trace' };
-    const text = buf.toString('utf8');
-    return { ok: true, text, bytes: buf.length === text.length ? buf : undefined };
+    // An ASCII trace (the usual case) is its own UTF-16 units: latin1 decodes it without
+    // validation, and the parser may scan the buffer itself.
+    if (isAscii(buf)) return { ok: true, text: buf.toString('latin1'), bytes: buf };
+    return { ok: true, text: buf.toString('utf8') };
   } catch (e) {
     return { ok: false, message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }

@@ -38,6 +38,9 @@ export interface Handle {
   line: number;
 }
 
+const NO_EVENTS: TraceEvent[] = Object.freeze([]) as unknown as TraceEvent[];
+const NO_OUTPUT: OutputLine[] = Object.freeze([]) as unknown as OutputLine[];
+
 export interface Frame {
   /** Statements, and at the top level rows of program.plain (see Program.top). */
   stmts: readonly (Stmt | number)[];
@@ -119,8 +122,10 @@ export class TraceRunner {
   readonly output: OutputLine[] = [];
   /** Highest tick whose events and output are already in the logs. */
   private logged = 0;
-  private tickEvents: TraceEvent[] = [];
-  private tickOutput: OutputLine[] = [];
+  // What the current tick raised and printed; most ticks raise nothing and share these empty
+  // arrays (a tick allocates only when it has something to say).
+  private tickEvents: TraceEvent[] = NO_EVENTS;
+  private tickOutput: OutputLine[] = NO_OUTPUT;
 
   constructor(program: Program, opts: RunOptions = {}) {
     this.program = program;
@@ -222,12 +227,14 @@ export class TraceRunner {
     if (this.st.frames.length > 1) ev.loops = this.loopPosition();
     const n = (this.st.eventCounts[e.kind] ?? 0) + 1;
     this.st.eventCounts[e.kind] = n;
+    if (this.tickEvents === NO_EVENTS) this.tickEvents = [];
     this.tickEvents.push(ev);
     if (this.st.tick > this.logged && n <= KEEP_PER_KIND) this.events.push(ev);
   }
 
   private print(text: string): void {
     const o: OutputLine = { tick: this.st.tick, line: this.curLoc().line, text };
+    if (this.tickOutput === NO_OUTPUT) this.tickOutput = [];
     this.tickOutput.push(o);
     if (this.st.tick > this.logged) this.output.push(o);
   }
@@ -235,8 +242,8 @@ export class TraceRunner {
   // ---- one tick ------------------------------------------------------------------------
 
   tick(): TickResult {
-    this.tickEvents = [];
-    this.tickOutput = [];
+    this.tickEvents = NO_EVENTS;
+    this.tickOutput = NO_OUTPUT;
     if (this.done) return { kind: 'none', events: [], output: [] };
     const stmt = this.current();
     let kind: TickResult['kind'];
