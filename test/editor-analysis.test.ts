@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import {
-  completionsAt, definitionAt, diagnosticsFor, evaluatableAt, hoverAt, referencesAt, stateRefsOn, symbolsOf,
+  Analysis, completionsAt, definitionAt, diagnosticsFor, diagnosticsOf, evaluatableAt, hoverAt, referencesAt, stateRefsOn, symbolsOf,
 } from '../src/editor/analysis';
 import { parse } from '../src/trace/parser';
 import { docFor, NAMED_ARGS } from '../src/editor/docs';
+import { mixedTrace } from '../bench/gen';
 
 const FIX = 'test-fixtures/';
 const fixture = (name: string) => readFileSync(FIX + name, 'utf8');
@@ -346,4 +347,27 @@ test('evaluatable expressions for the debug hover: the state reference up to the
   assert.equal(evaluatableAt(call, 45), undefined, 'a flag');
   assert.deepEqual(evaluatableAt(call, 20), { line: 1, col: 20, endCol: 21, expression: 'm' });
   assert.deepEqual(stateRefsOn(line).map((r) => r.expression), ['zone0.total_bpages', 'rx[i].map_count', 'errno']);
+});
+
+test('the lints say the same whether they read the parser atoms or the trees', () => {
+  // Atoms are read for plain lines (the default parse); keepTrees gives every call its trees.
+  const texts = readdirSync('test-fixtures').filter((f) => f.endsWith('.busdma')).map((f) => readFileSync(`test-fixtures/${f}`, 'utf8'));
+  texts.push(mixedTrace(5_000, 3), [
+    't = bus_dma_tag_create(lowaddr: BUS_SPACE_MAXADDR_32BIT)',
+    'm = bus_dmamap_create(t)',
+    'bus_dmamap_unload(t, m)',
+    'bus_dmamap_destroy(t, m)',
+    'bus_dmamap_sync(t, m, BUS_DMASYNC_PREWRITE)',
+    'bus_dmamap_sync(t, m, errno)',
+    'bus_dma_tag_destroy(t)',
+    'u = bus_dma_tag_create(parent: t)',
+    'v = bus_dma_tag_create(parent: 3)',
+    'bus_dma_tag_destroy(t)',
+  ].join('\n'));
+  for (const text of texts) {
+    const viaAtoms = diagnosticsOf(new Analysis(text, 'f.busdma'));
+    const viaTrees = diagnosticsOf(new Analysis(text, 'f.busdma', parse(text, 'f.busdma', { keepTrees: true })));
+    assert.deepEqual(viaAtoms, viaTrees);
+    assert.ok(viaAtoms.length > 0);
+  }
 });

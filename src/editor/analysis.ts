@@ -8,7 +8,7 @@
 // over the source.
 
 import {
-  type CallStmt, type ArgValue, type CallName, type Diagnostic, type Expr, type PlainRows, type Program, type Stmt,
+  type CallAtoms, type CallStmt, type ArgValue, type CallName, type Diagnostic, type Expr, type PlainRows, type Program, type Stmt,
 } from '../trace/ast';
 import { lexLine, type Token } from '../trace/lexer';
 import { CALLS as CALL_SPECS, parse } from '../trace/parser';
@@ -377,8 +377,23 @@ function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], b
     }
     if (s.kind !== 'call') continue;
     const spec = CALL_SPECS[s.call];
+    // The handles it names: from the parser's atoms when the line is plain (no trees), else
+    // from its trees; the trees are read for a warning's columns only.
+    const atoms = s.atoms();
+    const keys = atoms ? atomHandleKeys(s, atoms) : undefined;
+    let tagKey: string | undefined;
+    let mapKey: string | undefined;
+    if (atoms) {
+      // A plain line has every positional argument: its handle slots are names. (Read now:
+      // atoms last only until the parser reads another line, as handleArgs below may.)
+      if (spec.positional[0] === 'tag') tagKey = atoms.name(0);
+      if (spec.positional[1] === 'map') mapKey = atoms.name(1);
+    } else {
+      tagKey = s.positional[0] && isHandleExpr(s.positional[0]) ? keyOf(s.positional[0] as Expr) : undefined;
+      mapKey = s.positional[1] && isHandleExpr(s.positional[1]) ? keyOf(s.positional[1] as Expr) : undefined;
+    }
     // Uses of handles destroyed earlier in this block.
-    if (!broken.has(s.line)) {
+    if (!broken.has(s.line) && (!keys || keys.some((k) => st.get(k)?.destroyedAt !== undefined))) {
       handleArgs(s, (e, k) => {
         const ks = st.get(k);
         if (ks?.destroyedAt !== undefined) pushUseAfterDestroy(out, s.line, e, k, ks);
@@ -390,8 +405,6 @@ function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], b
       out.push({ severity: 'hint', code: 'unchecked-errno', line: s.line, col: s.callCol, endCol: s.callCol + s.call.length, message: unchecked });
     }
     // State changes.
-    const tagKey = s.positional[0] && isHandleExpr(s.positional[0]) ? keyOf(s.positional[0] as Expr) : undefined;
-    const mapKey = s.positional[1] && isHandleExpr(s.positional[1]) ? keyOf(s.positional[1] as Expr) : undefined;
     const outcome = destroyOutcome(next);
     switch (s.call) {
       case 'bus_dmamap_load':
@@ -494,6 +507,19 @@ function forgetTouched(stmts: Stmt[], st: Map<string, KeyState>): void {
       }
     }
   }
+}
+
+/** What handleArgs gives as keys, read from the parser's atoms of a plain line. */
+function atomHandleKeys(s: CallStmt, a: CallAtoms): string[] {
+  const spec = CALL_SPECS[s.call];
+  const keys: string[] = [];
+  spec.positional.forEach((k, i) => {
+    if (k === 'tag' || k === 'map') keys.push(a.name(i));
+  });
+  const j = a.namedIndex('parent');
+  const p = j < 0 ? undefined : a.namedName(j);
+  if (p !== undefined) keys.push(p);
+  return keys;
 }
 
 /** The handle arguments of a call (tag and map positions, and `parent:`) with their keys. */
