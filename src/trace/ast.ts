@@ -238,6 +238,11 @@ export type Stmt =
   | { kind: 'log'; loc: Loc; text: string }
   | { kind: 'sysctl'; loc: Loc; prefix?: string };
 
+/** The line of a statement, without making a Loc (a call keeps its position as fields). */
+export function stmtLine(s: Stmt): number {
+  return s.kind === 'call' ? s.line : s.loc.line;
+}
+
 /** What a program's statements-by-line offer: a Map<number, Stmt> fits, and so does LineIndex. */
 export interface StmtsByLine {
   readonly size: number;

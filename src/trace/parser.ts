@@ -91,9 +91,11 @@ const CONST_LIST = Object.keys(NAMED_CONSTANTS);
 const ID_CALL0 = KEYWORD_LIST.length;
 const ID_CONST0 = ID_CALL0 + CALL_LIST.length;
 const ID_CONST1 = ID_CONST0 + CONST_LIST.length;
-/** `parent`, the one named argument that names a handle (after the ranges above). */
-const ID_PARENT = ID_CONST1;
-const SEED_IDS = [...KEYWORD_LIST, ...CALL_LIST, ...CONST_LIST, 'parent'];
+// The named arguments' names follow the ranges above: their strings are then these literals,
+// which compare by identity. `parent` is the one that names a handle.
+const NAMED_LIST = [...new Set(CALL_LIST.flatMap((c) => CALLS[c].named))];
+const SEED_IDS = [...KEYWORD_LIST, ...CALL_LIST, ...CONST_LIST, ...NAMED_LIST];
+const ID_PARENT = ID_CONST1 + NAMED_LIST.indexOf('parent');
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const NO_ARGS: ArgValue[] = [];
 /** Kinds of a positional slot, by call and position: 1 tag, 2 map, 3 buffer, 4 expression. */

@@ -2,7 +2,7 @@
 // The CLI runs it to the end; the debug adapter drives it tick by tick and travels in time
 // through its snapshots (timetravel.ts). Everything here is deterministic.
 
-import type { ArgValue, CallStmt, Expr, HandleRef, Loc, Program, RepeatStmt, Stmt, CallAtoms } from './ast';
+import { stmtLine, type ArgValue, type CallStmt, type Expr, type HandleRef, type Loc, type Program, type RepeatStmt, type Stmt, type CallAtoms } from './ast';
 import { EvalError, evaluate, formatValue, readsOf, truthy, type Scope, type Value } from './evaluate';
 import {
   BusDma, InvariantError, KernelPanic, SimLimitError, type CoreEvent, type EventKind,
@@ -275,7 +275,7 @@ export class TraceRunner {
           return { kind: 'none', stmt, events: [], output: [] };
         }
         this.st.steps++;
-        this.core.line = stmt.loc.line;
+        this.core.line = stmtLine(stmt);
         this.exec(stmt);
         if (stmt.kind === 'call') stmt.drop();
         this.core.checkInvariants(this.fullInvariants);
@@ -413,7 +413,7 @@ export class TraceRunner {
           flags: rd.named('flags'),
         }, key ?? '(unnamed)');
         errno = r.errno;
-        if (key) this.st.handles.set(key, { kind: 'tag', id: r.id ?? 0, errno, line: s.loc.line });
+        if (key) this.st.handles.set(key, { kind: 'tag', id: r.id ?? 0, errno, line: s.line });
         break;
       }
       case 'bus_dma_tag_destroy': {
@@ -427,7 +427,7 @@ export class TraceRunner {
         if (t === undefined) { this.bindFailed(s, key, 'map', 22); return this.afterCall(s, 0, null); }
         const r = core.bus_dmamap_create(t, key ?? '(unnamed)');
         errno = r.errno;
-        if (key) this.st.handles.set(key, { kind: 'map', id: r.id ?? 0, errno, line: s.loc.line });
+        if (key) this.st.handles.set(key, { kind: 'map', id: r.id ?? 0, errno, line: s.line });
         break;
       }
       case 'bus_dmamap_destroy': {
@@ -507,7 +507,7 @@ export class TraceRunner {
   }
 
   private bindFailed(s: CallStmt, key: string | undefined, kind: 'tag' | 'map', errno: number): void {
-    if (key) this.st.handles.set(key, { kind, id: 0, errno, line: s.loc.line });
+    if (key) this.st.handles.set(key, { kind, id: 0, errno, line: s.line });
   }
 
   posExpr(a: ArgValue | undefined): Expr {

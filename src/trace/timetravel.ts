@@ -14,6 +14,7 @@
 // read the logs instead of re-executing.
 
 import type { Checkpoint, TickResult, TraceRunner } from './runner';
+import { stmtLine } from './ast';
 
 export const DEFAULT_INTERVAL = 1024;
 export const MAX_CHECKPOINTS = 1024;
@@ -79,7 +80,7 @@ export class TimeMachine {
         n.set(this.lines);
         this.lines = n;
       }
-      this.lines[t] = r.stmt ? r.stmt.loc.line : 0;
+      this.lines[t] = r.stmt ? stmtLine(r.stmt) : 0;
       this.lastTick = t;
     }
     const last = this.checkpoints[this.checkpoints.length - 1];
