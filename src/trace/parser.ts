@@ -96,6 +96,9 @@ const ID_CONST1 = ID_CONST0 + CONST_LIST.length;
 const NAMED_LIST = [...new Set(CALL_LIST.flatMap((c) => CALLS[c].named))];
 const SEED_IDS = [...KEYWORD_LIST, ...CALL_LIST, ...CONST_LIST, ...NAMED_LIST];
 const ID_PARENT = ID_CONST1 + NAMED_LIST.indexOf('parent');
+/** Per call: bit k set when NAMED_LIST[k] is one of its named arguments. */
+const CALL_NAMED_MASK = CALL_LIST.map((c) => CALLS[c].named.reduce((m, n) => m | (1 << NAMED_LIST.indexOf(n)), 0));
+const CALL_RETURNS = CALL_LIST.map((c) => CALLS[c].returns);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const NO_ARGS: ArgValue[] = [];
 /** Kinds of a positional slot, by call and position: 1 tag, 2 map, 3 buffer, 4 expression. */
@@ -453,19 +456,28 @@ class FastScan implements CallAtoms {
    */
   record(rec: Records, from: number): boolean {
     const n = this.nAtoms;
-    for (let a = 0; a < n; a++) if (this.s[a] - from > 0xffff || this.e[a] - this.s[a] > 0x7fff) return false;
-    let at = rec.reserve(1 + 2 * n + this.nArgs);
+    const nArgs = this.nArgs;
+    const start = rec.reserve(1 + 2 * n + nArgs);
     const pool = rec.pool;
-    pool[at++] = n | (this.nArgs << 8) | (this.call << 16);
+    const kind = this.kind;
+    const ss = this.s;
+    const es = this.e;
+    let at = start;
+    pool[at++] = n | (nArgs << 8) | (this.call << 16);
     for (let a = 0; a < n; a++) {
-      let v: number;
-      if (this.kind[a] === A_IDENT) v = 2 * this.id[a];
-      else if (this.num[a] < 0x40000000) v = 2 * this.num[a] + 1;
-      else v = -(rec.big.push(this.num[a]));
-      pool[at++] = v;
-      pool[at++] = (this.s[a] - from) | ((this.e[a] - this.s[a]) << 16);
+      const off = ss[a] - from;
+      const len = es[a] - ss[a];
+      if (off > 0xffff || len > 0x7fff) return false; // nothing kept: `used` moves only below
+      if (kind[a] === A_IDENT) pool[at++] = 2 * this.id[a];
+      else {
+        const v = this.num[a];
+        pool[at++] = v < 0x40000000 ? 2 * v + 1 : -rec.big.push(v);
+      }
+      pool[at++] = off | (len << 16);
     }
-    for (let g = 0; g < this.nArgs; g++) pool[at++] = this.gKind[g] | (this.gAtom[g] << 2);
+    const gk = this.gKind;
+    const ga = this.gAtom;
+    for (let g = 0; g < nArgs; g++) pool[at++] = gk[g] | (ga[g] << 2);
     rec.used = at;
     return true;
   }
@@ -477,23 +489,29 @@ class FastScan implements CallAtoms {
     const n = (this.nAtoms = head & 0xff);
     const nArgs = (this.nArgs = (head >> 8) & 0xff);
     this.call = head >> 16;
+    const kind = this.kind;
+    const ss = this.s;
+    const es = this.e;
     for (let a = 0; a < n; a++) {
       const v = pool[at++];
       const place = pool[at++];
       if (v >= 0 && (v & 1) === 0) {
-        this.kind[a] = A_IDENT;
+        kind[a] = A_IDENT;
         this.id[a] = v / 2;
       } else {
-        this.kind[a] = A_NUM;
+        kind[a] = A_NUM;
         this.num[a] = v >= 0 ? (v - 1) / 2 : rec.big[-v - 1];
       }
-      this.s[a] = from + (place & 0xffff);
-      this.e[a] = this.s[a] + (place >>> 16);
+      const s = from + (place & 0xffff);
+      ss[a] = s;
+      es[a] = s + (place >>> 16);
     }
+    const gk = this.gKind;
+    const ga = this.gAtom;
     for (let g = 0; g < nArgs; g++) {
       const x = pool[at++];
-      this.gKind[g] = x & 3;
-      this.gAtom[g] = x >> 2;
+      gk[g] = x & 3;
+      ga[g] = x >> 2;
     }
   }
 
@@ -775,8 +793,8 @@ class Parser {
           const f = this.fs!;
           if (quiet && this.releaseCalls) {
             // Not even a statement: a row of the table (Program.top).
-            const rows = (this.rows ??= new PlainCalls(f.ids, this.reloader, nLines));
-            this.program.plain = rows;
+            let rows = this.rows;
+            if (!rows) rows = this.program.plain = this.rows = new PlainCalls(f.ids, this.reloader, nLines);
             const k = rows.add(line, f.start - from + 1, f.end - from + 1, f.callS - from + 1, f.call, f.tgt >= 0 ? f.id[f.tgt] : -1);
             block.push(k);
             this.lineIndex.setRow(line, k, rows);
@@ -986,7 +1004,7 @@ class Parser {
       f.callS = f.start;
     }
     const call = (f.call = id - ID_CALL0);
-    const spec = CALLS[CALL_LIST[call]];
+    const namedMask = CALL_NAMED_MASK[call];
     const slots = CALL_SLOTS[call];
     i = skipWs(src, i, to);
     if (i >= to || src[i] !== 40) return false;
@@ -1004,7 +1022,8 @@ class Parser {
         i = skipWs(src, j, to);
         let c = i < to ? src[i] : 0;
         const isName = f.kind[a] === A_IDENT;
-        if (isName && c === 58 && spec.named.includes(f.ids.strs[f.id[a]])) {
+        const nk = f.id[a] - ID_CONST1; // the named argument's index in NAMED_LIST, if one
+        if (isName && c === 58 && nk >= 0 && nk < NAMED_LIST.length && ((namedMask >> nk) & 1) === 1) {
           for (let g = 0; g < f.nArgs; g++) if (f.gKind[g] === G_NAMED && f.id[f.gAtom[g]] === f.id[a]) return false;
           i = skipWs(src, i + 1, to);
           if (i >= to) return false;
@@ -1047,7 +1066,7 @@ class Parser {
     if (i < to && src[i] !== 35) return false;
     if (nPos !== slots.length) return false;
     if (f.tgt >= 0) {
-      const returns = spec.returns;
+      const returns = CALL_RETURNS[call];
       if (!returns) return false;
       if (checked) {
         const name = f.ids.strs[f.id[f.tgt]];
