@@ -1,24 +1,45 @@
 // Benchmark case of the editor: diagnostics (parser errors and warnings plus the lints) for a
-// 100,000-line trace, the work the language service does after an edit.
+// 100,000-line trace after an edit, as the extension gets them: the text handed to the
+// language-service worker thread (dist/editorWorker.js), parsed and linted there, and the
+// packed diagnostics unpacked on the extension's side. Measured from the request to the
+// unpacked list; the worker has its own heap, as in VS Code. Where no worker bundle exists
+// (no build), the same service runs in process and the note says so.
 
-import { clearAnalysisCache, diagnosticsFor } from '../src/editor/analysis';
+import { existsSync } from 'node:fs';
+import { ServiceClient } from '../src/editor/serviceClient';
+import { unpackDiagnostics, type PackedResult } from '../src/editor/service';
 import { mixedTrace } from './gen';
 import type { Row } from './bench';
+
+const WORKER = 'dist/editorWorker.js';
 
 export async function benchEditor({ quick }: { quick: boolean }): Promise<Row[]> {
   const lines = 100_000;
   const text = mixedTrace(lines, 5);
-  const runs = quick ? 2 : 7;
+  const runs = quick ? 2 : 9;
+  const client = new ServiceClient(existsSync(WORKER) ? WORKER : undefined);
+  const mode = client.mode;
   const xs: number[] = [];
-  for (let i = 0; i < runs + 1; i++) {
-    clearAnalysisCache(); // the service caches by text; an edit changes the text
-    const t0 = performance.now();
-    const d = diagnosticsFor(text, 'bench.busdma');
-    const dt = performance.now() - t0;
-    if (!Array.isArray(d)) throw new Error('no diagnostics array');
-    if (i > 0) xs.push(dt);
+  try {
+    for (let i = 0; i < runs + 1; i++) {
+      // A new version of the text each time: the service caches analyses by text.
+      const v = i + 1;
+      const edited = text.replace('maxsize: 4K', `maxsize: ${4 + v}K`);
+      client.update('bench', v, edited, 'bench.busdma');
+      const t0 = performance.now();
+      const r = (await client.request({ op: 'diagnostics-packed', uri: 'bench', version: v })) as PackedResult | null;
+      const d = r ? unpackDiagnostics(r.packed) : undefined;
+      const dt = performance.now() - t0;
+      if (!d || d.length === 0) throw new Error('no diagnostics');
+      if (i > 0) xs.push(dt);
+    }
+  } finally {
+    client.dispose();
   }
   xs.sort((a, b) => a - b);
   const median = xs[Math.floor(xs.length / 2)];
-  return [{ case: 'diagnostics, whole file', size: lines, unit: 'ms', median, min: xs[0], max: xs[xs.length - 1], target: '< 150 ms', ok: median < 150 }];
+  return [{
+    case: 'diagnostics, whole file', size: lines, unit: 'ms', median, min: xs[0], max: xs[xs.length - 1], target: '< 150 ms', ok: median < 150,
+    note: mode === 'worker' ? 'through the worker: request to unpacked list' : 'in process (no dist/editorWorker.js)',
+  }];
 }

@@ -13,7 +13,6 @@ import {
 import { lexLine, type Token } from '../trace/lexer';
 import { CALLS as CALL_SPECS, parse } from '../trace/parser';
 import { KERNEL_IDS } from '../core/kernels';
-import { reparseOneLine } from './incremental';
 import {
   BUILTINS, CALLS as CALL_DOCS, CONSTANTS, ERRNOS, FLAGS, GLOBAL_FIELDS, KERNELS, KEYWORDS, MACHINE_SETTINGS,
   MAP_FIELDS, NAMED_ARGS, TAG_FIELDS, ZONE_FIELDS, docFor, type DocEntry,
@@ -105,15 +104,14 @@ export class Analysis {
   private _byLine?: Map<number, HandleOcc[]>;
   private _repeats?: RepeatInfo[];
 
-  /** Parses `text`, unless `parsed` gives its program and diagnostics already (incremental.ts). */
-  constructor(readonly text: string, readonly file: string, parsed?: { program: Program; diagnostics: Diagnostic[]; lines?: string[] }) {
+  /** Parses `text`, unless `parsed` gives its program and diagnostics already. */
+  constructor(readonly text: string, readonly file: string, parsed?: { program: Program; diagnostics: Diagnostic[] }) {
     // Calls keep their atoms, not their trees: the lints read each call's arguments once and
     // drop them (young garbage), and other features rebuild the few they need from the atoms.
     // Kept trees made a 100,000-line file's diagnostics GC-bound.
     const r = parsed ?? parse(text, file, { keepAtoms: true });
     this.program = r.program;
     this.parseDiagnostics = r.diagnostics;
-    if (parsed?.lines) this._lines = parsed.lines;
   }
 
   get lines(): string[] {
@@ -268,9 +266,10 @@ let cache: Analysis[] = [];
 export function analyze(text: string, file = '<trace>'): Analysis {
   const hit = cache.find((a) => a.text === text && a.file === file);
   if (hit) return hit;
-  // An edit inside one statement line re-parses only that line (incremental.ts).
+  // Every edit parses the whole text again: with plain lines kept as rows this takes less than
+  // re-parsing one line into a copy of the old program did (that path made every row an object).
   const prev = cache.find((x) => x.file === file);
-  const a = (prev && reparseOneLine(prev, text)) || new Analysis(text, file);
+  const a = new Analysis(text, file);
   cache = [a, ...cache.filter((x) => x !== prev)].slice(0, 2);
   return a;
 }
