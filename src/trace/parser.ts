@@ -625,8 +625,8 @@ class FastScan implements CallAtoms {
   }
 }
 
-/** Where each line of src starts (bytes, if given, are charBytes(src): searched faster). */
-function lineStarts(src: string, bytes: Uint8Array | undefined): Int32Array {
+/** Where each line of src starts (the string's indexOf: twice as fast as a Uint8Array's). */
+function lineStarts(src: string): Int32Array {
   let starts = new Int32Array(Math.max(16, (src.length >> 5) + 1));
   let n = 0;
   for (let off = 0; off >= 0;) {
@@ -636,7 +636,7 @@ function lineStarts(src: string, bytes: Uint8Array | undefined): Int32Array {
       starts = grown;
     }
     starts[n++] = off;
-    off = bytes ? bytes.indexOf(10, off) : src.indexOf('\n', off);
+    off = src.indexOf('\n', off);
     if (off >= 0) off++;
   }
   return starts.subarray(0, n);
@@ -772,7 +772,7 @@ class Parser {
     const stack: { stmts: (Stmt | number)[]; repeat?: RepeatStmt }[] = [{ stmts: this.top }];
     const src = this.source;
     const bytes = this.generalOnly ? undefined : (this.bytes ?? charBytes(src));
-    this.starts = lineStarts(src, bytes);
+    this.starts = lineStarts(src);
     const starts = this.starts;
     const nLines = starts.length;
     if (this.records) this.records.byLine = new Int32Array(nLines + 1).fill(-1);
