@@ -313,6 +313,9 @@ class PlainCalls implements PlainRows {
   }
 }
 
+/** In a kept record's first value: the line's values are all numbers and constants. */
+const PLAIN_BIT = 1 << 19;
+
 /** What FastScan.record keeps of released calls' lines, so the runner need not read them again. */
 class Records {
   /** About 11 values a line of 45 bytes: a quarter of the source's length, so it rarely grows. */
@@ -451,7 +454,7 @@ class FastScan implements CallAtoms {
    * restore() brings them back without reading the line again. Per atom, its value (2 * ident
    * id, 2 * n + 1 for a number below 2^30, -(index + 1) into `big` for a larger one) and its
    * place (offset in the line | length << 16); per argument, kind | atom << 2; first, the
-   * counts and the call (atoms | arguments << 8 | call << 16). False, with
+   * counts, the call and PLAIN_BIT (atoms | arguments << 8 | call << 16 | PLAIN_BIT). False, with
    * nothing appended, for a line too long to pack.
    */
   record(rec: Records, from: number): boolean {
@@ -463,7 +466,7 @@ class FastScan implements CallAtoms {
     const ss = this.s;
     const es = this.e;
     let at = start;
-    pool[at++] = n | (nArgs << 8) | (this.call << 16);
+    pool[at++] = n | (nArgs << 8) | (this.call << 16) | (this.plainValues() ? PLAIN_BIT : 0);
     for (let a = 0; a < n; a++) {
       const off = ss[a] - from;
       const len = es[a] - ss[a];
@@ -488,7 +491,8 @@ class FastScan implements CallAtoms {
     const head = pool[at++];
     const n = (this.nAtoms = head & 0xff);
     const nArgs = (this.nArgs = (head >> 8) & 0xff);
-    this.call = head >> 16;
+    this.call = (head >> 16) & 7;
+    this.plain = (head & PLAIN_BIT) !== 0;
     const kind = this.kind;
     const ss = this.s;
     const es = this.e;
@@ -514,6 +518,9 @@ class FastScan implements CallAtoms {
       ga[g] = x >> 2;
     }
   }
+
+  /** After readAgain: plainValues() of the line (kept in its record, or computed). */
+  plain = false;
 
   /** The line read last, and its offset (column = source offset - off), for CallAtoms. */
   line = 0;
@@ -924,6 +931,7 @@ class Parser {
         if (!this.scanCall(b, 0, to - from, false, this.source, from)) return false;
         off = -1;
       }
+      f.plain = f.plainValues();
     }
     f.line = c.line;
     f.off = off;
@@ -956,9 +964,15 @@ class Parser {
 
   /** A released call's arguments with no trees (see CallAtoms), or undefined. */
   private readonly atoms = (c: CallStmt): CallAtoms | undefined => {
+    const rec = this.records;
+    if (rec && c.line < rec.byLine.length) {
+      // Kept atoms say at once whether they can serve (PLAIN_BIT).
+      const at = rec.byLine[c.line];
+      if (at >= 0 && (rec.pool[at] & PLAIN_BIT) === 0) return undefined;
+    }
     if (!this.readAgain(c)) return undefined;
     const f = this.fs!;
-    return f.plainValues() ? f : undefined;
+    return f.plain ? f : undefined;
   };
   private scratch?: Parser;
   private readonly reloader: Reloader = { reload: this.reload, atoms: this.atoms };
