@@ -457,7 +457,7 @@ class FastScan implements CallAtoms {
    * counts, the call and PLAIN_BIT (atoms | arguments << 8 | call << 16 | PLAIN_BIT). False, with
    * nothing appended, for a line too long to pack.
    */
-  record(rec: Records, from: number): boolean {
+  record(rec: Records, from: number, plain = this.plainValues()): boolean {
     const n = this.nAtoms;
     const nArgs = this.nArgs;
     const start = rec.reserve(1 + 2 * n + nArgs);
@@ -466,7 +466,7 @@ class FastScan implements CallAtoms {
     const ss = this.s;
     const es = this.e;
     let at = start;
-    pool[at++] = n | (nArgs << 8) | (this.call << 16) | (this.plainValues() ? PLAIN_BIT : 0);
+    pool[at++] = n | (nArgs << 8) | (this.call << 16) | (plain ? PLAIN_BIT : 0);
     for (let a = 0; a < n; a++) {
       const off = ss[a] - from;
       const len = es[a] - ss[a];
@@ -808,7 +808,8 @@ class Parser {
             const rec = this.records;
             if (rec) {
               const at = rec.used;
-              if (f.record(rec, from)) rec.setLine(line, at);
+              // A quiet line's values are numbers and constants, and it names no parent.
+              if (f.record(rec, from, true)) rec.setLine(line, at);
             }
             continue;
           }
