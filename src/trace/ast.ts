@@ -121,7 +121,8 @@ interface CallArgs {
   from: Reloader | undefined;
 }
 
-const CALL_NAMES: readonly CallName[] = [
+/** Every call, in one fixed order: a call's index is its number in rows and kept atoms. */
+export const CALL_NAMES: readonly CallName[] = [
   'bus_dma_tag_create', 'bus_dma_tag_destroy', 'bus_dmamap_create', 'bus_dmamap_destroy',
   'bus_dmamap_load', 'bus_dmamap_unload', 'bus_dmamap_sync', 'busdma_thread',
 ];
@@ -138,14 +139,15 @@ export class CallStmt extends Node {
   private meta: number;
   private args: CallArgs | Reloader;
   constructor(
-    call: CallName,
+    /** The call, or its index in CALL_NAMES (the parser's rows keep indexes). */
+    call: CallName | number,
     callCol: number,
     readonly target: HandleRef | undefined,
     args: { positional: ArgValue[]; named: NamedArg[] } | Reloader,
     line: number, col: number, endCol: number,
   ) {
     super(line, col, endCol);
-    this.meta = CALL_INDEX.get(call)! + 16 * callCol;
+    this.meta = (typeof call === 'number' ? call : CALL_INDEX.get(call)!) + 16 * callCol;
     this.args = 'reload' in args ? args : { positional: args.positional, named: args.named, from: undefined };
   }
   get call(): CallName {

@@ -3,7 +3,7 @@
 // always reports all problems at once.
 
 import {
-  BinaryExpr, BufferExpr, BuffersArg, CallStmt, LineIndex, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
+  BinaryExpr, BufferExpr, BuffersArg, CALL_NAMES as CALL_ORDER, CallStmt, LineIndex, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
   type ArgValue, type BinOp, type CallName, type Diagnostic, type Expr, type HandleRef, type Loc,
   type CallAtoms, type NamedArg, type PlainRows, type Program, type RepeatStmt, type Reloader, type Stmt,
 } from './ast';
@@ -86,7 +86,7 @@ const MAX_DEPTH = 200;
 // and the general path then reads the line as it always did. Both paths give the same tree.
 
 const KEYWORD_LIST = ['machine', 'kernel', 'repeat', 'as', 'expect', 'print', 'log', 'sysctl'];
-const CALL_LIST = Object.keys(CALLS) as CallName[];
+const CALL_LIST = CALL_ORDER;
 const CONST_LIST = Object.keys(NAMED_CONSTANTS);
 const ID_CALL0 = KEYWORD_LIST.length;
 const ID_CONST0 = ID_CALL0 + CALL_LIST.length;
@@ -307,7 +307,7 @@ class PlainCalls implements PlainRows {
       const name = this.ids.strs[id];
       target = { name, loc: { line, col, endCol: col + name.length } };
     }
-    const s = new CallStmt(CALL_LIST[t[o + 5] & 7], t[o + 3], target, this.from, line, col, t[o + 2]);
+    const s = new CallStmt(t[o + 5] & 7, t[o + 3], target, this.from, line, col, t[o + 2]);
     if (t[o + 5] & 8) s.checked = true;
     return s;
   }
