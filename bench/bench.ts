@@ -1,6 +1,6 @@
 // The benchmark (`npm run bench`): generates its own seeded traces, runs each case several
 // times after a warm-up, prints medians with min/max and writes bench/results.json.
-// Never part of `npm test`; test/bench-smoke.test.ts runs a tiny size of each case.
+// Never part of `npm test`; test/bench-smoke.test.ts runs its quick mode (tiny sizes, no figures checked).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -190,8 +190,18 @@ export function table(rows: Row[]): string {
 
 export type Extra = (sizes: { quick: boolean }) => Promise<Row[]>;
 
+/**
+ * The editor case in a fresh process, as in VS Code: the language-service worker shares its
+ * machine with an extension host, not with the heaps and GC threads the cases above leave.
+ */
+const editorInChild: Extra = async ({ quick }) => {
+  const p = spawnSync(process.execPath, [__filename, '--editor', quick ? 'quick' : 'full'], { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`editor case: ${p.stderr}`);
+  return JSON.parse(p.stdout) as Row[];
+};
+
 /** The adapter and editor cases (bench/bench-dap.ts, bench/bench-editor.ts). */
-const EXTRAS: Extra[] = [benchDap, benchEditor];
+const EXTRAS: Extra[] = [benchDap, editorInChild];
 
 export async function main(extras: Extra[] = []): Promise<void> {
   const quick = process.argv.includes('--quick');
@@ -219,8 +229,14 @@ export async function main(extras: Extra[] = []): Promise<void> {
 
 if (require.main === module && !process.env.BUSDMA_BENCH_LIB) {
   const i = process.argv.indexOf('--memory');
+  const e = process.argv.indexOf('--editor');
   if (i >= 0) memoryChild(Number(process.argv[i + 1]));
-  else {
+  else if (e >= 0) {
+    benchEditor({ quick: process.argv[e + 1] === 'quick' }).then((rows) => process.stdout.write(JSON.stringify(rows) + '\n'), (err) => {
+      process.stderr.write(String(err?.stack ?? err) + '\n');
+      process.exitCode = 1;
+    });
+  } else {
     main(EXTRAS).catch((e) => {
       process.stderr.write(String(e?.stack ?? e) + '\n');
       process.exitCode = 1;
