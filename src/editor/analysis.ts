@@ -350,7 +350,8 @@ function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], b
   };
   /** A new object under this name: forget what we knew of every key with that base. */
   const rebind = (base: string) => {
-    for (const k of [...st.keys()]) if (k === base || k.startsWith(base + '[')) st.delete(k);
+    // Deleting the entry being visited is safe in a Map's iteration.
+    for (const k of st.keys()) if (k === base || (k.length > base.length && k.startsWith(base) && k.charCodeAt(base.length) === 91)) st.delete(k);
   };
   let next = at(0);
   for (let i = 0; i < stmts.length; i++) {
@@ -392,7 +393,7 @@ function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], b
       mapKey = s.positional[1] && isHandleExpr(s.positional[1]) ? keyOf(s.positional[1] as Expr) : undefined;
     }
     // Uses of handles destroyed earlier in this block.
-    if (!broken.has(s.line) && (!keys || keys.some((k) => st.get(k)?.destroyedAt !== undefined))) {
+    if (!broken.has(s.line) && (!keys || anyDestroyed(keys, st))) {
       handleArgs(s, (e, k) => {
         const ks = st.get(k);
         if (ks?.destroyedAt !== undefined) pushUseAfterDestroy(out, s.line, e, k, ks);
@@ -508,17 +509,26 @@ function forgetTouched(stmts: Stmt[], st: Map<string, KeyState>): void {
   }
 }
 
+/** Per call, the positions of its tag and map arguments. */
+const HANDLE_SLOTS = new Map((Object.keys(CALL_SPECS) as CallName[]).map((c) => [
+  c, CALL_SPECS[c].positional.flatMap((k, i) => (k === 'tag' || k === 'map' ? [i] : [])),
+]));
+
 /** What handleArgs gives as keys, read from the parser's atoms of a plain line. */
 function atomHandleKeys(s: CallStmt, a: CallAtoms): string[] {
-  const spec = CALL_SPECS[s.call];
   const keys: string[] = [];
-  spec.positional.forEach((k, i) => {
-    if (k === 'tag' || k === 'map') keys.push(a.name(i));
-  });
-  const j = a.namedIndex('parent');
-  const p = j < 0 ? undefined : a.namedName(j);
-  if (p !== undefined) keys.push(p);
+  for (const i of HANDLE_SLOTS.get(s.call)!) keys.push(a.name(i));
+  if (s.call === 'bus_dma_tag_create') {
+    const j = a.namedIndex('parent');
+    const p = j < 0 ? undefined : a.namedName(j);
+    if (p !== undefined) keys.push(p);
+  }
   return keys;
+}
+
+function anyDestroyed(keys: string[], st: Map<string, KeyState>): boolean {
+  for (let i = 0; i < keys.length; i++) if (st.get(keys[i])?.destroyedAt !== undefined) return true;
+  return false;
 }
 
 /** The handle arguments of a call (tag and map positions, and `parent:`) with their keys. */
