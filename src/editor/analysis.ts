@@ -8,7 +8,7 @@
 // over the source.
 
 import {
-  type CallAtoms, type CallStmt, type ArgValue, type CallName, type Diagnostic, type Expr, type PlainRows, type Program, type Stmt,
+  CALL_NAMES, type CallAtoms, type CallStmt, type ArgValue, type CallName, type Diagnostic, type Expr, type PlainRows, type Program, type Stmt,
 } from '../trace/ast';
 import { lexLine, type Token } from '../trace/lexer';
 import { CALLS as CALL_SPECS, parse } from '../trace/parser';
@@ -376,7 +376,8 @@ function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], b
       continue;
     }
     if (s.kind !== 'call') continue;
-    const spec = CALL_SPECS[s.call];
+    const ci = s.callIndex;
+    const spec = SPEC_BY_INDEX[ci];
     // The handles it names: from the parser's atoms when the line is plain (no trees), else
     // from its trees; the trees are read for a warning's columns only.
     const atoms = s.atoms();
@@ -400,7 +401,7 @@ function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], b
       });
     }
     // Unchecked errno.
-    const unchecked = UNCHECKED_MESSAGE.get(s.call);
+    const unchecked = UNCHECKED_BY_INDEX[ci];
     if (unchecked !== undefined && !s.checked && !broken.has(s.line) && !broken.has(s.line + 1)) {
       out.push({ severity: 'hint', code: 'unchecked-errno', line: s.line, col: s.callCol, endCol: s.callCol + s.call.length, message: unchecked });
     }
@@ -509,15 +510,16 @@ function forgetTouched(stmts: Stmt[], st: Map<string, KeyState>): void {
   }
 }
 
-/** Per call, the positions of its tag and map arguments. */
-const HANDLE_SLOTS = new Map((Object.keys(CALL_SPECS) as CallName[]).map((c) => [
-  c, CALL_SPECS[c].positional.flatMap((k, i) => (k === 'tag' || k === 'map' ? [i] : [])),
-]));
+/** By call index (CALL_NAMES): its spec, unchecked-errno message, tag and map positions. */
+const SPEC_BY_INDEX = CALL_NAMES.map((c) => CALL_SPECS[c]);
+const UNCHECKED_BY_INDEX = CALL_NAMES.map((c) => UNCHECKED_MESSAGE.get(c));
+const HANDLE_SLOTS = CALL_NAMES.map((c) => CALL_SPECS[c].positional.flatMap((k, i) => (k === 'tag' || k === 'map' ? [i] : [])));
 
 /** What handleArgs gives as keys, read from the parser's atoms of a plain line. */
 function atomHandleKeys(s: CallStmt, a: CallAtoms): string[] {
   const keys: string[] = [];
-  for (const i of HANDLE_SLOTS.get(s.call)!) keys.push(a.name(i));
+  const slots = HANDLE_SLOTS[s.callIndex];
+  for (let k = 0; k < slots.length; k++) keys.push(a.name(slots[k]));
   if (s.call === 'bus_dma_tag_create') {
     const j = a.namedIndex('parent');
     const p = j < 0 ? undefined : a.namedName(j);

@@ -153,6 +153,10 @@ export class CallStmt extends Node {
   get call(): CallName {
     return CALL_NAMES[this.meta % 8];
   }
+  /** The call's index in CALL_NAMES (for tables indexed by call). */
+  get callIndex(): number {
+    return this.meta % 8;
+  }
   get callCol(): number {
     return Math.floor(this.meta / 16);
   }
