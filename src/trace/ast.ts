@@ -94,6 +94,8 @@ export type CallName =
 export interface CallAtoms {
   /** Positional argument i, a handle slot: the name. */
   name(i: number): string;
+  /** A number for that name, the same for the same name in one parse (small, from 0). */
+  nameId(i: number): number;
   /** Positional argument i: its value; for a buffer, its address. */
   value(i: number): bigint;
   /** Positional argument i, a buffer: its length, and where the buffer is. */

@@ -549,6 +549,9 @@ class FastScan implements CallAtoms {
   name(i: number): string {
     return this.ids.strs[this.id[this.gAtom[i]]];
   }
+  nameId(i: number): number {
+    return this.id[this.gAtom[i]];
+  }
   value(i: number): bigint {
     return this.atomValue(this.gAtom[i]);
   }

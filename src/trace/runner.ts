@@ -413,32 +413,32 @@ export class TraceRunner {
           flags: rd.named('flags'),
         }, key ?? '(unnamed)');
         errno = r.errno;
-        if (key) this.st.handles.set(key, { kind: 'tag', id: r.id ?? 0, errno, line: s.line });
+        if (key) this.setHandle(key, { kind: 'tag', id: r.id ?? 0, errno, line: s.line });
         break;
       }
       case 'bus_dma_tag_destroy': {
-        const t = this.handleId(rd.key(0), 'tag');
+        const t = this.posHandle(rd, 0, 'tag');
         if (t !== undefined) errno = core.bus_dma_tag_destroy(t);
         break;
       }
       case 'bus_dmamap_create': {
         const key = this.targetKey(s.target);
-        const t = this.handleId(rd.key(0), 'tag');
+        const t = this.posHandle(rd, 0, 'tag');
         if (t === undefined) { this.bindFailed(s, key, 'map', 22); return this.afterCall(s, 0, null); }
         const r = core.bus_dmamap_create(t, key ?? '(unnamed)');
         errno = r.errno;
-        if (key) this.st.handles.set(key, { kind: 'map', id: r.id ?? 0, errno, line: s.line });
+        if (key) this.setHandle(key, { kind: 'map', id: r.id ?? 0, errno, line: s.line });
         break;
       }
       case 'bus_dmamap_destroy': {
-        const t = this.handleId(rd.key(0), 'tag');
-        const m = this.handleId(rd.key(1), 'map');
+        const t = this.posHandle(rd, 0, 'tag');
+        const m = this.posHandle(rd, 1, 'map');
         if (t !== undefined && m !== undefined) errno = core.bus_dmamap_destroy(t, m);
         break;
       }
       case 'bus_dmamap_load': {
-        const t = this.handleId(rd.key(0), 'tag');
-        const m = this.handleId(rd.key(1), 'map');
+        const t = this.posHandle(rd, 0, 'tag');
+        const m = this.posHandle(rd, 1, 'map');
         const bufs = rd.buffers(2);
         const fv = rd.named('flags');
         const flags = fv !== undefined ? Number(BigInt.asUintN(32, fv)) : 0;
@@ -451,14 +451,14 @@ export class TraceRunner {
         break;
       }
       case 'bus_dmamap_unload': {
-        const t = this.handleId(rd.key(0), 'tag');
-        const m = this.handleId(rd.key(1), 'map');
+        const t = this.posHandle(rd, 0, 'tag');
+        const m = this.posHandle(rd, 1, 'map');
         if (t !== undefined && m !== undefined) core.bus_dmamap_unload(t, m);
         break;
       }
       case 'bus_dmamap_sync': {
-        const t = this.handleId(rd.key(0), 'tag');
-        const m = this.handleId(rd.key(1), 'map');
+        const t = this.posHandle(rd, 0, 'tag');
+        const m = this.posHandle(rd, 1, 'map');
         const op = Number(BigInt.asUintN(32, rd.num(2, 'the sync ops')));
         if (t !== undefined && m !== undefined) core.bus_dmamap_sync(t, m, op);
         break;
@@ -507,7 +507,7 @@ export class TraceRunner {
   }
 
   private bindFailed(s: CallStmt, key: string | undefined, kind: 'tag' | 'map', errno: number): void {
-    if (key) this.st.handles.set(key, { kind, id: 0, errno, line: s.line });
+    if (key) this.setHandle(key, { kind, id: 0, errno, line: s.line });
   }
 
   posExpr(a: ArgValue | undefined): Expr {
@@ -531,8 +531,45 @@ export class TraceRunner {
   }
 
   /** The live object id a handle key names, or undefined after raising `misuse`. */
-  private handleId(key: string, kind: 'tag' | 'map'): number | undefined {
-    const h = this.st.handles.get(key);
+  /** The live object id positional argument i names (see handleId). */
+  private posHandle(rd: ArgReader, i: number, kind: 'tag' | 'map'): number | undefined {
+    return this.handleId(rd.key(i), kind, rd.keyId(i));
+  }
+
+  // Handles by the parser's identifier id, for plain calls: the same names come back on every
+  // line of a long trace. An entry holds while hcGen is unchanged: every change of st.handles
+  // bumps it, and a new st (restore, rewind) is noticed by the identity of its map.
+  private hcMap?: Map<string, Handle>;
+  private hcGen = 1;
+  private hcAt = new Int32Array(64);
+  private hcVal: (Handle | undefined)[] = [];
+
+  private setHandle(key: string, h: Handle): void {
+    this.st.handles.set(key, h);
+    this.hcGen++;
+  }
+
+  private lookupHandle(key: string, id: number): Handle | undefined {
+    const hs = this.st.handles;
+    if (id < 0) return hs.get(key);
+    if (hs !== this.hcMap) {
+      this.hcMap = hs;
+      this.hcGen++;
+    }
+    if (id < this.hcAt.length && this.hcAt[id] === this.hcGen) return this.hcVal[id];
+    const h = hs.get(key);
+    if (id >= this.hcAt.length) {
+      const at = new Int32Array(Math.max(this.hcAt.length * 2, id + 1));
+      at.set(this.hcAt);
+      this.hcAt = at;
+    }
+    this.hcAt[id] = this.hcGen;
+    this.hcVal[id] = h;
+    return h;
+  }
+
+  private handleId(key: string, kind: 'tag' | 'map', id = -1): number | undefined {
+    const h = this.lookupHandle(key, id);
     if (!h) {
       this.raise({ kind: 'misuse', [kind]: key, message: `${kind} ${key} was never created` });
       return undefined;
@@ -751,6 +788,8 @@ export { InvariantError };
 interface ArgReader {
   /** Positional argument i as a handle key (`rx`, `rx[3]`). */
   key(i: number): string;
+  /** A number for that key, the same for the same name in one parse; -1 when there is none. */
+  keyId(i: number): number;
   /** Positional argument i as a number. */
   num(i: number, what: string): bigint;
   /** Positional argument i as buffers; an EvalError for one past 2^64. */
@@ -762,8 +801,11 @@ interface ArgReader {
   namedLoc(k: string): Loc | undefined;
 }
 
-function checkedBuffer(paddr: bigint, len: bigint, loc: () => Loc): { paddr: bigint; len: bigint } {
-  if (paddr + len > 1n << 64n) throw new EvalError(`buffer ${hex(paddr)}:${len} runs past the end of the 64-bit address space`, loc());
+const END_OF_SPACE = 1n << 64n;
+
+/** A buffer, or an EvalError at `at.loc` (read only then) for one that runs past 2^64. */
+function checkedBuffer(paddr: bigint, len: bigint, at: { readonly loc: Loc }): { paddr: bigint; len: bigint } {
+  if (paddr + len > END_OF_SPACE) throw new EvalError(`buffer ${hex(paddr)}:${len} runs past the end of the 64-bit address space`, at.loc);
   return { paddr, len };
 }
 
@@ -780,13 +822,16 @@ class TreeReader implements ArgReader {
   key(i: number): string {
     return this.r.handleKey(this.r.posExpr(this.s.positional[i]));
   }
+  keyId(): number {
+    return -1;
+  }
   num(i: number, what: string): bigint {
     return this.r.evalNum(this.r.posExpr(this.s.positional[i]), what);
   }
   buffers(i: number): { paddr: bigint; len: bigint }[] {
     const a = this.s.positional[i];
     if (!a || a.kind !== 'buffers') throw new EvalError('missing buffer');
-    return a.buffers.map((b) => checkedBuffer(this.r.evalNum(b.paddr, 'a buffer address'), this.r.evalNum(b.len, 'a buffer length'), () => b.loc));
+    return a.buffers.map((b) => checkedBuffer(this.r.evalNum(b.paddr, 'a buffer address'), this.r.evalNum(b.len, 'a buffer length'), b));
   }
   named(k: string): bigint | undefined {
     const e = this.namedExpr(k);
@@ -810,12 +855,21 @@ class AtomReader implements ArgReader {
   key(i: number): string {
     return this.a.name(i);
   }
+  keyId(i: number): number {
+    return this.a.nameId(i);
+  }
   num(i: number): bigint {
     return this.a.value(i);
   }
   buffers(i: number): { paddr: bigint; len: bigint }[] {
     const a = this.a;
-    return [checkedBuffer(a.value(i), a.bufLen(i), () => a.bufLoc(i))];
+    this.bufIndex = i;
+    return [checkedBuffer(a.value(i), a.bufLen(i), this)];
+  }
+  /** The buffer argument read last, for checkedBuffer's error. */
+  private bufIndex = 0;
+  get loc(): Loc {
+    return this.a.bufLoc(this.bufIndex);
   }
   named(k: string): bigint | undefined {
     const j = this.a.namedIndex(k);
