@@ -501,10 +501,10 @@ class FastScan implements CallAtoms {
       const place = pool[at++];
       if (v >= 0 && (v & 1) === 0) {
         kind[a] = A_IDENT;
-        this.id[a] = v / 2;
+        this.id[a] = v >> 1;
       } else {
         kind[a] = A_NUM;
-        this.num[a] = v >= 0 ? (v - 1) / 2 : rec.big[-v - 1];
+        this.num[a] = v >= 0 ? v >> 1 : rec.big[-v - 1]; // (v - 1) / 2 for odd v
       }
       const s = from + (place & 0xffff);
       ss[a] = s;
