@@ -55,6 +55,15 @@ test('a generated churn trace runs the same from rows, atoms and the general pat
   sameEverywhere(mixedTrace(3_000, 9), 'mixedTrace(3000, 9)');
 });
 
+test('errors at an argument point at the same column from atoms and from trees', () => {
+  // nsegments past u_int: the error names the value's columns (read from the atoms when plain).
+  sameEverywhere('kernel d48182\nt = bus_dma_tag_create(lowaddr: 0xffffffff)\nu = bus_dma_tag_create(maxsize: 4K,   nsegments: 0x1_0000_0000)\n', 'nsegments past u_int');
+  const { program } = parse('u = bus_dma_tag_create(maxsize: 4K,   nsegments: 0x1_0000_0000)\n', 'f.busdma', { keepAtoms: true });
+  const r = new TraceRunner(program, {});
+  r.runToEnd();
+  assert.deepEqual(r.st.fatal && [r.st.fatal.line, r.st.fatal.col], [1, 50]);
+});
+
 test('rows are made statements only when read, and the same line gives the same object', () => {
   const text = 'kernel d48182\nt = bus_dma_tag_create(lowaddr: 0xffffffff)\nm = bus_dmamap_create(t)\nbus_dmamap_load(t, m, 0x100000000:4K, flags: BUS_DMA_NOWAIT)\nexpect errno == 0\nbus_dmamap_unload(t, m)\n';
   const { program } = parse(text, 'f.busdma');

@@ -313,6 +313,85 @@ class PlainCalls implements PlainRows {
   }
 }
 
+/**
+ * CallAtoms read in place from a kept record (layout in FastScan.record): the runner and the
+ * lints read a plain call's arguments without copying its atoms anywhere.
+ */
+class KeptAtoms implements CallAtoms {
+  private rec!: Records;
+  /** Where the atoms start (value, place per atom) and where the arguments start. */
+  private atoms = 0;
+  private args = 0;
+  private nArgs = 0;
+  private line = 0;
+  constructor(private readonly ids: Idents) {}
+  /** The record at `at` of `rec`, of line `line`. */
+  view(rec: Records, at: number, line: number): this {
+    const head = rec.pool[at];
+    this.rec = rec;
+    this.atoms = at + 1;
+    this.args = this.atoms + 2 * (head & 0xff);
+    this.nArgs = (head >> 8) & 0xff;
+    this.line = line;
+    return this;
+  }
+  /** Argument g's (first) atom. */
+  private atom(g: number): number {
+    return this.rec.pool[this.args + g] >> 2;
+  }
+  private val(a: number): number {
+    return this.rec.pool[this.atoms + 2 * a];
+  }
+  /** The columns from atom a's start to atom b's end. */
+  private loc(a: number, b: number): Loc {
+    const pool = this.rec.pool;
+    const p = pool[this.atoms + 2 * a + 1];
+    const q = pool[this.atoms + 2 * b + 1];
+    return { line: this.line, col: (p & 0xffff) + 1, endCol: (q & 0xffff) + 1 + (q >>> 16) };
+  }
+  /** A number's value, or a constant's (the record is plain: no other name is a value). */
+  private valueOf(a: number): bigint {
+    const v = this.val(a);
+    if (v >= 0 && (v & 1) === 0) return CONST_VALUES[(v >> 1) - ID_CONST0];
+    return bigOf(v >= 0 ? v >> 1 : this.rec.big[-v - 1]);
+  }
+  name(i: number): string {
+    return this.ids.strs[this.val(this.atom(i)) >> 1];
+  }
+  nameId(i: number): number {
+    return this.val(this.atom(i)) >> 1;
+  }
+  value(i: number): bigint {
+    return this.valueOf(this.atom(i));
+  }
+  bufLen(i: number): bigint {
+    return this.valueOf(this.atom(i) + 1);
+  }
+  bufLoc(i: number): Loc {
+    const a = this.atom(i);
+    return this.loc(a, a + 1);
+  }
+  namedIndex(k: string): number {
+    const pool = this.rec.pool;
+    for (let g = 0; g < this.nArgs; g++) {
+      const x = pool[this.args + g];
+      if ((x & 3) === G_NAMED && this.ids.strs[this.val(x >> 2) >> 1] === k) return g;
+    }
+    return -1;
+  }
+  namedValue(j: number): bigint {
+    return this.valueOf(this.atom(j) + 1);
+  }
+  namedName(j: number): string | undefined {
+    const v = this.val(this.atom(j) + 1);
+    return v >= 0 && (v & 1) === 0 ? this.ids.strs[v >> 1] : undefined;
+  }
+  namedLoc(j: number): Loc {
+    const a = this.atom(j) + 1;
+    return this.loc(a, a);
+  }
+}
+
 /** In a kept record's first value: the line's values are all numbers and constants. */
 const PLAIN_BIT = 1 << 19;
 
@@ -350,7 +429,7 @@ class Records {
 const CONST_VALUES: bigint[] = CONST_LIST.map((k) => NAMED_CONSTANTS[k]);
 
 /** Where the atoms and arguments of the line scanCall read last are. */
-class FastScan implements CallAtoms {
+class FastScan {
   ids = new Idents();
   nAtoms = 0;
   kind = new Int32Array(MAX_ATOMS);
@@ -492,7 +571,6 @@ class FastScan implements CallAtoms {
     const n = (this.nAtoms = head & 0xff);
     const nArgs = (this.nArgs = (head >> 8) & 0xff);
     this.call = (head >> 16) & 7;
-    this.plain = (head & PLAIN_BIT) !== 0;
     const kind = this.kind;
     const ss = this.s;
     const es = this.e;
@@ -519,11 +597,7 @@ class FastScan implements CallAtoms {
     }
   }
 
-  /** After readAgain: plainValues() of the line (kept in its record, or computed). */
-  plain = false;
-
-  /** The line read last, and its offset (column = source offset - off), for CallAtoms. */
-  line = 0;
+  /** The offset of the line read again (column = source offset - off), for buildArgs. */
   off = 0;
 
   /** Whether the line read last is one CallAtoms can give (every value a number or constant). */
@@ -540,42 +614,6 @@ class FastScan implements CallAtoms {
       } else if (!this.constAtom(a + 1)) return false;
     }
     return true;
-  }
-
-  /** The value of a number or constant atom. */
-  private atomValue(a: number): bigint {
-    return this.kind[a] === A_NUM ? bigOf(this.num[a]) : CONST_VALUES[this.id[a] - ID_CONST0];
-  }
-  name(i: number): string {
-    return this.ids.strs[this.id[this.gAtom[i]]];
-  }
-  nameId(i: number): number {
-    return this.id[this.gAtom[i]];
-  }
-  value(i: number): bigint {
-    return this.atomValue(this.gAtom[i]);
-  }
-  bufLen(i: number): bigint {
-    return this.atomValue(this.gAtom[i] + 1);
-  }
-  bufLoc(i: number): Loc {
-    const a = this.gAtom[i];
-    return { line: this.line, col: this.s[a] - this.off, endCol: this.e[a + 1] - this.off };
-  }
-  namedIndex(k: string): number {
-    for (let g = 0; g < this.nArgs; g++) if (this.gKind[g] === G_NAMED && this.ids.strs[this.id[this.gAtom[g]]] === k) return g;
-    return -1;
-  }
-  namedValue(j: number): bigint {
-    return this.atomValue(this.gAtom[j] + 1);
-  }
-  namedName(j: number): string | undefined {
-    const a = this.gAtom[j] + 1;
-    return this.kind[a] === A_IDENT ? this.ids.strs[this.id[a]] : undefined;
-  }
-  namedLoc(j: number): Loc {
-    const a = this.gAtom[j] + 1;
-    return { line: this.line, col: this.s[a] - this.off, endCol: this.e[a] - this.off };
   }
 
   addArg(kind: number, atom: number): boolean {
@@ -912,7 +950,7 @@ class Parser {
   /** Re-reads a released call's arguments from its line (see CallStmt.release). */
   /**
    * Reads a released call's line into this.fs again, from its kept atoms or its text; false
-   * when the fast path cannot read it (then the scratch parser does). fs.line and fs.off are set.
+   * when the fast path cannot read it (then the scratch parser does). fs.off is set.
    */
   private readAgain(c: CallStmt): boolean {
     if (this.generalOnly) return false;
@@ -935,9 +973,7 @@ class Parser {
         if (!this.scanCall(b, 0, to - from, false, this.source, from)) return false;
         off = -1;
       }
-      f.plain = f.plainValues();
     }
-    f.line = c.line;
     f.off = off;
     return true;
   }
@@ -969,15 +1005,23 @@ class Parser {
   /** A released call's arguments with no trees (see CallAtoms), or undefined. */
   private readonly atoms = (c: CallStmt): CallAtoms | undefined => {
     const rec = this.records;
-    if (rec && c.line < rec.byLine.length) {
-      // Kept atoms say at once whether they can serve (PLAIN_BIT).
+    const ids = (this.fs ??= new FastScan()).ids;
+    if (rec && c.line < rec.byLine.length && rec.byLine[c.line] >= 0) {
+      // Kept atoms, read where they are; PLAIN_BIT says whether they can serve.
       const at = rec.byLine[c.line];
-      if (at >= 0 && (rec.pool[at] & PLAIN_BIT) === 0) return undefined;
+      return (rec.pool[at] & PLAIN_BIT) !== 0 ? (this.kept ??= new KeptAtoms(ids)).view(rec, at, c.line) : undefined;
     }
+    // None kept (the debugger): the line read again into a record of its own.
     if (!this.readAgain(c)) return undefined;
-    const f = this.fs!;
-    return f.plain ? f : undefined;
+    const one = (this.oneRecord ??= new Records(0));
+    one.used = 0;
+    one.big.length = 0;
+    if (!this.fs!.record(one, this.fs!.off + 1) || (one.pool[0] & PLAIN_BIT) === 0) return undefined;
+    return (this.keptOne ??= new KeptAtoms(ids)).view(one, 0, c.line);
   };
+  private kept?: KeptAtoms;
+  private keptOne?: KeptAtoms;
+  private oneRecord?: Records;
   private scratch?: Parser;
   private readonly reloader: Reloader = { reload: this.reload, atoms: this.atoms };
   private records?: Records;
