@@ -292,6 +292,10 @@ export class LineIndex implements StmtsByLine {
   set(line: number, s: Stmt): this {
     return this.put(line, s);
   }
+  /** Room for lines 1..n-1 at once (the parser knows the line count): no growing line by line. */
+  reserve(n: number): void {
+    if (this.byLine.length === 0 && n > 0) this.byLine = new Array(n);
+  }
   /** Line `line` holds row k of `rows`. */
   setRow(line: number, k: number, rows: PlainRows): this {
     this.rows = rows;

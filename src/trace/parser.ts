@@ -824,6 +824,7 @@ class Parser {
     const starts = this.starts;
     const nLines = starts.length;
     if (this.records) this.records.byLine = new Int32Array(nLines + 1).fill(-1);
+    this.lineIndex.reserve(nLines + 1);
     for (let li = 0; li < nLines; li++) {
       const line = li + 1;
       // The line's range without its line ending (lineRange, without the pair).
