@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { LanguageService, type DiagnosticsResult } from '../src/editor/service';
+import { LanguageService, packDiagnostics, unpackDiagnostics, type DiagnosticsResult } from '../src/editor/service';
 import { DiagnosticsScheduler, ServiceClient, type DocumentLike } from '../src/editor/serviceClient';
-import type { Completion, Hover, Location1, DocSymbol } from '../src/editor/analysis';
+import { diagnosticsFor, type Completion, type Hover, type Location1, type DocSymbol } from '../src/editor/analysis';
 
 const TEXT = 't = bus_dma_tag_create()\nm = bus_dmamap_create(t)\nexpect errno == 0\nbus_dmamap_load(t, m, 0x1000:4K)\nexpect errno == 0\n';
 
@@ -106,4 +106,24 @@ test('scheduler: a run made stale by a newer version is cancelled and the newest
   assert.match(published[0].diagnostics.find((d) => d.code === 'unknown-handle')!.message, /'v2'/);
   s.dispose();
   c.dispose();
+});
+
+test('packed diagnostics unpack to the same list (errors, warnings, hints; with and without a code)', () => {
+  const text = [
+    't = bus_dma_tag_create(lowaddr: BUS_SPACE_MAXADDR_32BIT)',
+    'm = bus_dmamap_create(t)',
+    'bus_dmamap_create(t)',
+    'bus_dmamap_unload(t, m)',
+    'bus_dmamap_destroy(t, m)',
+    'bus_dmamap_sync(t, m, BUS_DMASYNC_PREWRITE)',
+    'bus_dmamap_load(t, nosuch, 0x1000:4K)',
+    'bus_dmamap_load(t, m, 0x1000:)',
+    'repeat 2 {',
+  ].join('\n');
+  const ds = diagnosticsFor(text, 'p.busdma');
+  assert.ok(new Set(ds.map((d) => d.severity)).size >= 3, 'errors, warnings and hints');
+  assert.ok(ds.some((d) => d.code === undefined) && ds.some((d) => d.code !== undefined));
+  // A diagnostic without a code may carry `code: undefined`; the unpacked one has no key.
+  const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
+  assert.deepEqual(plain(unpackDiagnostics(packDiagnostics(ds))), plain(ds));
 });

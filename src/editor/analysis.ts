@@ -387,8 +387,9 @@ function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], b
     if (atoms) {
       // A plain line has every positional argument: its handle slots are names. (Read now:
       // atoms last only until the parser reads another line, as handleArgs below may.)
-      if (spec.positional[0] === 'tag') tagKey = atoms.name(0);
-      if (spec.positional[1] === 'map') mapKey = atoms.name(1);
+      // keys holds them first, in slot order.
+      if (spec.positional[0] === 'tag') tagKey = keys![0];
+      if (spec.positional[1] === 'map') mapKey = keys![1];
     } else {
       tagKey = s.positional[0] && isHandleExpr(s.positional[0]) ? keyOf(s.positional[0] as Expr) : undefined;
       mapKey = s.positional[1] && isHandleExpr(s.positional[1]) ? keyOf(s.positional[1] as Expr) : undefined;

@@ -50,12 +50,19 @@ export function packDiagnostics(ds: EditorDiagnostic[]): PackedDiagnostics {
     if (i === undefined) { i = strings.length; strings.push(s); index.set(s, i); }
     return i;
   };
+  // Neighbouring diagnostics mostly share message and code: the previous ones are tried first.
+  let msg: string | undefined;
+  let msgI = -1;
+  let code: string | undefined;
+  let codeI = -1;
   ds.forEach((d, i) => {
     const o = i * 6;
     nums[o] = d.line; nums[o + 1] = d.col; nums[o + 2] = d.endCol;
     nums[o + 3] = SEVERITIES.indexOf(d.severity);
-    nums[o + 4] = str(d.message);
-    nums[o + 5] = d.code === undefined ? -1 : str(d.code);
+    if (d.message !== msg) { msg = d.message; msgI = str(msg); }
+    nums[o + 4] = msgI;
+    if (d.code !== code) { code = d.code; codeI = code === undefined ? -1 : str(code); }
+    nums[o + 5] = codeI;
   });
   return { nums, strings };
 }
