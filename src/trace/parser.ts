@@ -352,8 +352,8 @@ class KeptAtoms implements CallAtoms {
   /** A number's value, or a constant's (the record is plain: no other name is a value). */
   private valueOf(a: number): bigint {
     const v = this.val(a);
-    if (v >= 0 && (v & 1) === 0) return CONST_VALUES[(v >> 1) - ID_CONST0];
-    return bigOf(v >= 0 ? v >> 1 : this.rec.big[-v - 1]);
+    if (keptIsIdent(v)) return CONST_VALUES[(v >> 1) - ID_CONST0];
+    return bigOf(keptNumber(v, this.rec.big));
   }
   name(i: number): string {
     return this.ids.strs[this.val(this.atom(i)) >> 1];
@@ -384,7 +384,7 @@ class KeptAtoms implements CallAtoms {
   }
   namedName(j: number): string | undefined {
     const v = this.val(this.atom(j) + 1);
-    return v >= 0 && (v & 1) === 0 ? this.ids.strs[v >> 1] : undefined;
+    return keptIsIdent(v) ? this.ids.strs[v >> 1] : undefined;
   }
   namedLoc(j: number): Loc {
     const a = this.atom(j) + 1;
@@ -405,8 +405,8 @@ class Records {
   used = 0;
   /** Numbers of 2^30 and above. */
   big: number[] = [];
-  /** The record of each line, by line number: an offset in pool, or -1. */
-  byLine = new Int32Array(1024).fill(-1);
+  /** The record of each line, by line number: an offset in pool, or -1 (sized by Parser.run). */
+  byLine = new Int32Array(0);
   /** Room for n more values; where they go. */
   reserve(n: number): number {
     if (this.used + n > this.pool.length) {
@@ -416,17 +416,18 @@ class Records {
     }
     return this.used;
   }
-  setLine(line: number, at: number): void {
-    if (line >= this.byLine.length) {
-      const grown = new Int32Array(Math.max(this.byLine.length * 2, line + 1)).fill(-1);
-      grown.set(this.byLine);
-      this.byLine = grown;
-    }
-    this.byLine[line] = at;
-  }
 }
 
 const CONST_VALUES: bigint[] = CONST_LIST.map((k) => NAMED_CONSTANTS[k]);
+
+// A kept atom's value (FastScan.record writes it): 2 * identifier id, 2 * n + 1 for a number n
+// below 2^30, -(index + 1) into Records.big for a larger one.
+function keptIsIdent(v: number): boolean {
+  return v >= 0 && (v & 1) === 0;
+}
+function keptNumber(v: number, big: number[]): number {
+  return v >= 0 ? v >> 1 : big[-v - 1];
+}
 
 /** Where the atoms and arguments of the line scanCall read last are. */
 class FastScan {
@@ -530,9 +531,8 @@ class FastScan {
 
   /**
    * Appends the atoms and arguments of the line read last (which starts at `from`) to `rec`:
-   * restore() brings them back without reading the line again. Per atom, its value (2 * ident
-   * id, 2 * n + 1 for a number below 2^30, -(index + 1) into `big` for a larger one) and its
-   * place (offset in the line | length << 16); per argument, kind | atom << 2; first, the
+   * restore() and KeptAtoms read them without reading the line again. Per atom, its value (see
+   * keptIsIdent) and its place (offset in the line | length << 16); per argument, kind | atom << 2; first, the
    * counts, the call and PLAIN_BIT (atoms | arguments << 8 | call << 16 | PLAIN_BIT). False, with
    * nothing appended, for a line too long to pack.
    */
@@ -577,12 +577,12 @@ class FastScan {
     for (let a = 0; a < n; a++) {
       const v = pool[at++];
       const place = pool[at++];
-      if (v >= 0 && (v & 1) === 0) {
+      if (keptIsIdent(v)) {
         kind[a] = A_IDENT;
         this.id[a] = v >> 1;
       } else {
         kind[a] = A_NUM;
-        this.num[a] = v >= 0 ? v >> 1 : rec.big[-v - 1]; // (v - 1) / 2 for odd v
+        this.num[a] = keptNumber(v, rec.big);
       }
       const s = from + (place & 0xffff);
       ss[a] = s;
@@ -851,7 +851,7 @@ class Parser {
             if (rec) {
               const at = rec.used;
               // A quiet line's values are numbers and constants, and it names no parent.
-              if (f.record(rec, from, true)) rec.setLine(line, at);
+              if (f.record(rec, from, true)) rec.byLine[line] = at;
             }
             continue;
           }
@@ -864,7 +864,7 @@ class Parser {
             const rec = this.records;
             if (rec) {
               const at = rec.used;
-              if (this.fs!.record(rec, from)) rec.setLine(line, at);
+              if (this.fs!.record(rec, from)) rec.byLine[line] = at;
             }
           }
         } else {
@@ -1176,7 +1176,7 @@ class Parser {
   /** After scanCall: the static checks of the call at top level would report nothing. */
   private fastChecks(): boolean {
     const f = this.fs!;
-    if (f.tgt < 0 && CALLS[CALL_LIST[f.call]].returns) return false;
+    if (f.tgt < 0 && CALL_RETURNS[f.call]) return false;
     const slots = CALL_SLOTS[f.call];
     let p = 0;
     for (let g = 0; g < f.nArgs; g++) {
@@ -1191,7 +1191,7 @@ class Parser {
         p++;
         if (!f.constAtom(a) || !f.constAtom(a + 1)) return false;
       } else {
-        if (f.ids.strs[f.id[a]] === 'parent' || !f.constAtom(a + 1)) return false;
+        if (f.id[a] === ID_PARENT || !f.constAtom(a + 1)) return false;
       }
     }
     return true;
