@@ -106,9 +106,9 @@ export class Analysis {
 
   /** Parses `text`, unless `parsed` gives its program and diagnostics already. */
   constructor(readonly text: string, readonly file: string, parsed?: { program: Program; diagnostics: Diagnostic[] }) {
-    // Calls keep their atoms, not their trees: the lints read each call's arguments once and
-    // drop them (young garbage), and other features rebuild the few they need from the atoms.
-    // Kept trees made a 100,000-line file's diagnostics GC-bound.
+    // Calls keep their atoms, not their trees: the lints read the atoms in place, and other
+    // features rebuild the trees they need from them. Kept trees made a 100,000-line file's
+    // diagnostics GC-bound.
     const r = parsed ?? parse(text, file, { keepAtoms: true });
     this.program = r.program;
     this.parseDiagnostics = r.diagnostics;
@@ -351,7 +351,7 @@ function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], b
   /** A new object under this name: forget what we knew of every key with that base. */
   const rebind = (base: string) => {
     // Deleting the entry being visited is safe in a Map's iteration.
-    for (const k of st.keys()) if (k === base || (k.length > base.length && k.startsWith(base) && k.charCodeAt(base.length) === 91)) st.delete(k);
+    for (const k of st.keys()) if (k === base || k.startsWith(base + '[')) st.delete(k);
   };
   let next = at(0);
   for (let i = 0; i < stmts.length; i++) {
@@ -385,9 +385,8 @@ function lintBlock(stmts: readonly (Stmt | number)[], out: EditorDiagnostic[], b
     let tagKey: string | undefined;
     let mapKey: string | undefined;
     if (atoms) {
-      // A plain line has every positional argument: its handle slots are names. (Read now:
-      // atoms last only until the parser reads another line, as handleArgs below may.)
-      // keys holds them first, in slot order.
+      // A plain line has every positional argument, and keys holds its handle slots first,
+      // in slot order.
       if (spec.positional[0] === 'tag') tagKey = keys![0];
       if (spec.positional[1] === 'map') mapKey = keys![1];
     } else {
