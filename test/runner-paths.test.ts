@@ -20,7 +20,12 @@ const FIXTURES = [
   ...fs.readdirSync(path.join(DIR, 'fuzz')).filter((f) => f.endsWith('.busdma')).sort().map((f) => path.join('fuzz', f)),
 ];
 
-/** The report and, per tick, where the runner stood and what it raised. */
+const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+
+/**
+ * The report and, per tick, where the runner stood and what it raised; and whether runToEnd
+ * (the CLI's loop, which runs rows without making statements) gives the same report.
+ */
 function trace(text: string, opts: ParseOptions, kernel: KernelId): string {
   const { program, diagnostics } = parse(text, 'f.busdma', opts);
   if (diagnostics.some((d) => d.severity === 'error')) return JSON.stringify(diagnostics);
@@ -30,7 +35,11 @@ function trace(text: string, opts: ParseOptions, kernel: KernelId): string {
     const t = r.tick();
     ticks.push(`${t.kind} ${t.stmt ? `${t.stmt.loc.line}:${t.stmt.loc.col}` : '-'} ${t.events.map((e) => `${e.kind}@${e.line}:${e.column} ${e.message}`).join('|')} ${t.output.map((o) => o.text).join('|')}`);
   }
-  return JSON.stringify({ report: buildReport(r), ticks }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  const report = json(buildReport(r));
+  const whole = new TraceRunner(program, { kernel, maxSteps: 50_000 });
+  whole.runToEnd();
+  const ranToEnd = json(buildReport(whole));
+  return json({ report, ticks, runToEnd: ranToEnd === report ? 'the same report' : ranToEnd });
 }
 
 function sameEverywhere(text: string, what: string): void {
@@ -53,6 +62,56 @@ test('every fixture and fuzz regression runs the same from rows, atoms, kept tre
 
 test('a generated churn trace runs the same from rows, atoms and the general path', () => {
   sameEverywhere(mixedTrace(3_000, 9), 'mixedTrace(3000, 9)');
+});
+
+test('handles named again after a destroy, a failed create or a restore run the same everywhere', () => {
+  // The runner caches handles and their tags and maps by identifier (rows and atoms only):
+  // every way a name changes what it holds must show through that cache.
+  const text = [
+    'kernel d48182',
+    't = bus_dma_tag_create(lowaddr: BUS_SPACE_MAXADDR_32BIT)',
+    'm = bus_dmamap_create(t)',
+    'bus_dmamap_load(t, m, 0x100000000:4K, flags: BUS_DMA_NOWAIT)',
+    'bus_dmamap_unload(t, m)',
+    'bus_dmamap_destroy(t, m)',
+    'bus_dmamap_load(t, m, 0x100000000:4K, flags: BUS_DMA_NOWAIT)',
+    'bus_dmamap_sync(t, m, BUS_DMASYNC_PREWRITE)',
+    'm = bus_dmamap_create(t)',
+    'bus_dmamap_load(t, m, 0x100001000:4K, flags: BUS_DMA_NOWAIT)',
+    'bus_dmamap_unload(t, m)',
+    'bus_dmamap_destroy(t, m)',
+    'bus_dma_tag_destroy(t)',
+    'bus_dmamap_unload(t, m)',
+    't = bus_dma_tag_create(lowaddr: BUS_SPACE_MAXADDR_24BIT, maxsize: 64K, nsegments: 16)',
+    'm = bus_dmamap_create(t)',
+    'bus_dmamap_load(t, m, 0x100000000:8K, flags: BUS_DMA_NOWAIT)',
+    'bus_dmamap_load(m, t, 0x100000000:8K, flags: BUS_DMA_NOWAIT)',
+    'u = bus_dma_tag_create(parent: t, lowaddr: BUS_SPACE_MAXADDR_32BIT)',
+    'bus_dma_tag_destroy(u)',
+    'n = bus_dmamap_create(u)',
+    'bus_dmamap_sync(u, n, BUS_DMASYNC_POSTREAD)',
+    'bus_dmamap_unload(t, m)',
+    'bus_dmamap_destroy(t, m)',
+    'bus_dmamap_destroy(t, m)',
+    'bus_dma_tag_destroy(t)',
+    'bus_dma_tag_destroy(t)',
+    '',
+  ].join('\n');
+  sameEverywhere(text, 'handles named again');
+  // Time travel: a restore brings back tags and maps the cache saw destroyed, and back again.
+  const { program } = parse(text, 'f.busdma', { keepAtoms: true });
+  const r = new TraceRunner(program, {});
+  const cps = [];
+  while (!r.done) {
+    cps.push(r.snapshot());
+    r.tick();
+  }
+  const want = json(buildReport(r));
+  for (const at of [8, 3, 12, 0, 20]) {
+    r.restore(cps[at]);
+    while (!r.done) r.tick();
+    assert.equal(json(buildReport(r)), want, `run again from tick ${at}`);
+  }
 });
 
 test('errors at an argument point at the same column from atoms and from trees', () => {

@@ -113,7 +113,7 @@ export interface CallAtoms {
 export interface Reloader {
   reload(s: CallStmt): void;
   /** The arguments with no trees, when the call's line allows (see CallAtoms). */
-  atoms?(s: CallStmt): CallAtoms | undefined;
+  atoms?(line: number): CallAtoms | undefined;
 }
 
 /** A call's argument trees, and what rebuilds them once dropped (undefined: never dropped). */
@@ -201,7 +201,7 @@ export class CallStmt extends Node {
   /** The arguments straight from the parser, when released and plain enough (see CallAtoms). */
   atoms(): CallAtoms | undefined {
     const a = this.args;
-    return 'reload' in a && a.atoms ? a.atoms(this) : undefined;
+    return 'reload' in a && a.atoms ? a.atoms(this.line) : undefined;
   }
   /** Whether the trees are dropped now. */
   get released(): boolean {
@@ -271,6 +271,17 @@ export interface PlainRows {
   /** Row k as a statement: a new object each time, its argument trees released to the parser. */
   stmt(k: number): CallStmt;
   lineOf(k: number): number;
+  // Row k read without making it a statement (the runner's row step):
+  /** Its call's index in CALL_NAMES. */
+  callIndex(k: number): number;
+  /** stmt(k).checked. */
+  checked(k: number): boolean;
+  /** The name it assigns to (`NAME = call(...)`), or undefined. */
+  targetName(k: number): string | undefined;
+  /** The identifier id of that name (as CallAtoms.nameId), or -1. */
+  targetId(k: number): number;
+  /** stmt(k).atoms(). */
+  atoms(k: number): CallAtoms | undefined;
 }
 
 /** Statements by line: a Map's API over an array (a million-entry Map is slow to fill). */

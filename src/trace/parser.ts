@@ -295,6 +295,22 @@ class PlainCalls implements PlainRows {
   lineOf(k: number): number {
     return this.t[k * PlainCalls.W];
   }
+  callIndex(k: number): number {
+    return this.t[k * PlainCalls.W + 5] & 7;
+  }
+  checked(k: number): boolean {
+    return (this.t[k * PlainCalls.W + 5] & 8) !== 0;
+  }
+  targetId(k: number): number {
+    return this.t[k * PlainCalls.W + 4];
+  }
+  targetName(k: number): string | undefined {
+    const id = this.t[k * PlainCalls.W + 4];
+    return id >= 0 ? this.ids.strs[id] : undefined;
+  }
+  atoms(k: number): CallAtoms | undefined {
+    return this.from.atoms!(this.t[k * PlainCalls.W]);
+  }
   stmt(k: number): CallStmt {
     const t = this.t;
     const o = k * PlainCalls.W;
@@ -953,15 +969,15 @@ class Parser {
    * Reads a released call's line into this.fs again, from its kept atoms or its text; false
    * when the fast path cannot read it (then the scratch parser does). fs.off is set.
    */
-  private readAgain(c: CallStmt): boolean {
+  private readAgain(line: number): boolean {
     if (this.generalOnly) return false;
-    const li = c.line - 1;
+    const li = line - 1;
     const rec = this.records;
     const f = (this.fs ??= new FastScan());
     let off: number;
-    if (rec && c.line < rec.byLine.length && rec.byLine[c.line] >= 0) {
+    if (rec && line < rec.byLine.length && rec.byLine[line] >= 0) {
       const from = this.starts[li];
-      f.restore(rec, rec.byLine[c.line], from);
+      f.restore(rec, rec.byLine[line], from);
       off = from - 1;
     } else {
       const [from, to] = this.lineRange(li);
@@ -981,7 +997,7 @@ class Parser {
 
   /** Re-reads a released call's arguments from its line (see CallStmt.release). */
   private readonly reload = (c: CallStmt): void => {
-    if (this.readAgain(c)) {
+    if (this.readAgain(c.line)) {
       const f = this.fs!;
       const named: NamedArg[] = [];
       const positional = f.buildArgs(c.line, f.off, named);
@@ -1004,21 +1020,21 @@ class Parser {
   };
 
   /** A released call's arguments with no trees (see CallAtoms), or undefined. */
-  private readonly atoms = (c: CallStmt): CallAtoms | undefined => {
+  private readonly atoms = (line: number): CallAtoms | undefined => {
     const rec = this.records;
     const ids = (this.fs ??= new FastScan()).ids;
-    if (rec && c.line < rec.byLine.length && rec.byLine[c.line] >= 0) {
+    if (rec && line < rec.byLine.length && rec.byLine[line] >= 0) {
       // Kept atoms, read where they are; PLAIN_BIT says whether they can serve.
-      const at = rec.byLine[c.line];
-      return (rec.pool[at] & PLAIN_BIT) !== 0 ? (this.kept ??= new KeptAtoms(ids)).view(rec, at, c.line) : undefined;
+      const at = rec.byLine[line];
+      return (rec.pool[at] & PLAIN_BIT) !== 0 ? (this.kept ??= new KeptAtoms(ids)).view(rec, at, line) : undefined;
     }
     // None kept (the debugger): the line read again into a record of its own.
-    if (!this.readAgain(c)) return undefined;
+    if (!this.readAgain(line)) return undefined;
     const one = (this.oneRecord ??= new Records(0));
     one.used = 0;
     one.big.length = 0;
     if (!this.fs!.record(one, this.fs!.off + 1) || (one.pool[0] & PLAIN_BIT) === 0) return undefined;
-    return (this.keptOne ??= new KeptAtoms(ids)).view(one, 0, c.line);
+    return (this.keptOne ??= new KeptAtoms(ids)).view(one, 0, line);
   };
   private kept?: KeptAtoms;
   private keptOne?: KeptAtoms;

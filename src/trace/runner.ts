@@ -2,7 +2,7 @@
 // The CLI runs it to the end; the debug adapter drives it tick by tick and travels in time
 // through its snapshots (timetravel.ts). Everything here is deterministic.
 
-import { stmtLine, type ArgValue, type CallStmt, type Expr, type HandleRef, type Loc, type Program, type RepeatStmt, type Stmt, type CallAtoms } from './ast';
+import { CALL_NAMES, stmtLine, type PlainRows, type ArgValue, type CallStmt, type Expr, type HandleRef, type Loc, type Program, type RepeatStmt, type Stmt, type CallAtoms } from './ast';
 import { EvalError, evaluate, formatValue, readsOf, truthy, type Scope, type Value } from './evaluate';
 import {
   BusDma, InvariantError, KernelPanic, SimLimitError, type CoreEvent, type EventKind,
@@ -14,6 +14,16 @@ import { hex } from '../core/u64';
 import { sysctlLines } from './sysctl';
 
 export const DEFAULT_MAX_STEPS = 10_000_000;
+
+// Calls by their index in CALL_NAMES (rows and CallStmt.callIndex keep indexes).
+const C_TAG_CREATE = CALL_NAMES.indexOf('bus_dma_tag_create');
+const C_TAG_DESTROY = CALL_NAMES.indexOf('bus_dma_tag_destroy');
+const C_MAP_CREATE = CALL_NAMES.indexOf('bus_dmamap_create');
+const C_MAP_DESTROY = CALL_NAMES.indexOf('bus_dmamap_destroy');
+const C_LOAD = CALL_NAMES.indexOf('bus_dmamap_load');
+const C_UNLOAD = CALL_NAMES.indexOf('bus_dmamap_unload');
+const C_SYNC = CALL_NAMES.indexOf('bus_dmamap_sync');
+const C_THREAD = CALL_NAMES.indexOf('busdma_thread');
 export const KEEP_PER_KIND = 1000;
 
 export interface LoopPosition {
@@ -246,10 +256,31 @@ export class TraceRunner {
     this.tickOutput = NO_OUTPUT;
     if (this.done) return { kind: 'none', events: [], output: [] };
     const stmt = this.current();
+    const kind = this.advance(stmt, -1);
+    if (kind === 'none') return { kind, stmt, events: [], output: [] };
+    return { kind, stmt, events: this.tickEvents, output: this.tickOutput };
+  }
+
+  /**
+   * One tick: `stmt`, or when `row` is not -1 that row of the top level, which then becomes
+   * a statement only if something needs one (an event's position, an error).
+   */
+  private advance(stmt: Stmt | undefined, row: number): TickResult['kind'] {
     let kind: TickResult['kind'];
     this.st.tick++;
     try {
-      if (!stmt) {
+      if (row >= 0) {
+        kind = 'stmt';
+        if (this.st.steps >= this.maxSteps) return this.stopAtSteps(this.current()!);
+        this.st.steps++;
+        const rows = this.program.plain!;
+        this.core.line = rows.lineOf(row);
+        this.execRow(rows, row);
+        this.core.checkInvariants(this.fullInvariants);
+        this.st.frames[this.st.frames.length - 1].pc++;
+        this.normalize();
+        this.onStep?.(this);
+      } else if (!stmt) {
         kind = 'finish';
         this.finish();
       } else if (stmt.kind === 'repeat') {
@@ -261,19 +292,12 @@ export class TraceRunner {
             message: `stopped after ${this.st.tick - 1} loop entries and statements (--max-steps ${this.maxSteps}); the trace is longer than that`,
           };
           this.st.tick--;
-          return { kind: 'none', stmt, events: [], output: [] };
+          return 'none';
         }
         this.enterRepeat(stmt);
       } else {
         kind = 'stmt';
-        if (this.st.steps >= this.maxSteps) {
-          this.st.fatal = {
-            line: stmt.loc.line, col: stmt.loc.col,
-            message: `stopped after ${this.maxSteps} steps (--max-steps); the trace is longer than that`,
-          };
-          this.st.tick--;
-          return { kind: 'none', stmt, events: [], output: [] };
-        }
+        if (this.st.steps >= this.maxSteps) return this.stopAtSteps(stmt);
         this.st.steps++;
         this.core.line = stmtLine(stmt);
         this.exec(stmt);
@@ -299,7 +323,16 @@ export class TraceRunner {
       }
     }
     if (this.st.tick > this.logged) this.logged = this.st.tick;
-    return { kind, stmt, events: this.tickEvents, output: this.tickOutput };
+    return kind;
+  }
+
+  private stopAtSteps(stmt: Stmt): 'none' {
+    this.st.fatal = {
+      line: stmt.loc.line, col: stmt.loc.col,
+      message: `stopped after ${this.maxSteps} steps (--max-steps); the trace is longer than that`,
+    };
+    this.st.tick--;
+    return 'none';
   }
 
   /** A panic leaves the state of before its statement: replay the trace up to there. */
@@ -316,8 +349,16 @@ export class TraceRunner {
     this.st.tick = target + 1;
   }
 
+  /** tick() until done, with no result objects, and rows run without becoming statements. */
   runToEnd(): void {
-    while (!this.done) this.tick();
+    while (!this.done) {
+      this.tickEvents = NO_EVENTS;
+      this.tickOutput = NO_OUTPUT;
+      const f = this.st.frames[this.st.frames.length - 1];
+      const x = f.stmts[f.pc];
+      if (typeof x === 'number') this.advance(undefined, x);
+      else this.advance(this.current(), -1);
+    }
   }
 
   private enterRepeat(r: RepeatStmt): void {
@@ -334,7 +375,7 @@ export class TraceRunner {
 
   /** The end of the trace: the busdma thread runs once more, then what still waits stalls. */
   private finish(): void {
-    this.runThread(undefined);
+    this.runThread(false);
     for (const m of this.core.stalledMaps()) {
       const z = this.core.zoneOf(this.core.state.tags.get(m.dmat)!);
       this.raise({
@@ -387,21 +428,43 @@ export class TraceRunner {
   }
 
   private execCall(s: CallStmt): void {
-    const core = this.core;
-    let errno = 0;
-    let cbError: number | null = null;
     // The arguments straight from the parser when the line allows, else from the trees; the
     // calls below read them in the same order either way (test/runner-paths.test.ts).
     const atoms = s.atoms();
     const rd: ArgReader = atoms ? this.atomReader.of(atoms) : this.treeReader.of(s);
-    switch (s.call) {
-      case 'bus_dma_tag_create': {
-        const key = this.targetKey(s.target);
+    // Only creates assign, and they name their target before reading anything else.
+    const key = s.target ? this.targetKey(s.target) : undefined;
+    this.call(s.callIndex, rd, key, -1, s.line, s.checked);
+  }
+
+  /** Row k of the top level, read from the rows (see PlainRows), with no statement made. */
+  private execRow(rows: PlainRows, k: number): void {
+    const atoms = rows.atoms(k);
+    if (!atoms) {
+      // No atoms to read (a line the fast path cannot keep): the statement's trees, then.
+      const s = this.current() as CallStmt;
+      this.execCall(s);
+      s.drop();
+      return;
+    }
+    this.call(rows.callIndex(k), this.atomReader.of(atoms), rows.targetName(k), rows.targetId(k), rows.lineOf(k), rows.checked(k));
+  }
+
+  /**
+   * Call `call` (an index in CALL_NAMES) of line `line`, its arguments read by `rd`; `key` is
+   * the handle it assigns to (keyId its identifier id, or -1); `checked`: an expect follows.
+   */
+  private call(call: number, rd: ArgReader, key: string | undefined, keyId: number, line: number, checked: boolean): void {
+    const core = this.core;
+    let errno = 0;
+    let cbError: number | null = null;
+    switch (call) {
+      case C_TAG_CREATE: {
         let parent: number | undefined;
         const pk = rd.namedKey('parent');
         if (pk !== undefined) {
           parent = this.handleId(pk, 'tag');
-          if (parent === undefined) { this.bindFailed(s, key, 'tag', 22); return this.afterCall(s, 0, null); }
+          if (parent === undefined) { this.bindFailed(key, keyId, 'tag', 22, line); return this.afterCall(call, checked, 0, null); }
         }
         const nseg = rd.named('nsegments');
         if (nseg !== undefined && nseg > 0xffff_ffffn) {
@@ -413,30 +476,29 @@ export class TraceRunner {
           flags: rd.named('flags'),
         }, key ?? '(unnamed)');
         errno = r.errno;
-        if (key) this.setHandle(key, { kind: 'tag', id: r.id ?? 0, errno, line: s.line });
+        if (key) this.setHandle(key, keyId, { kind: 'tag', id: r.id ?? 0, errno, line });
         break;
       }
-      case 'bus_dma_tag_destroy': {
+      case C_TAG_DESTROY: {
         const t = this.posHandle(rd, 0, 'tag');
         if (t !== undefined) errno = core.bus_dma_tag_destroy(t);
         break;
       }
-      case 'bus_dmamap_create': {
-        const key = this.targetKey(s.target);
+      case C_MAP_CREATE: {
         const t = this.posHandle(rd, 0, 'tag');
-        if (t === undefined) { this.bindFailed(s, key, 'map', 22); return this.afterCall(s, 0, null); }
+        if (t === undefined) { this.bindFailed(key, keyId, 'map', 22, line); return this.afterCall(call, checked, 0, null); }
         const r = core.bus_dmamap_create(t, key ?? '(unnamed)');
         errno = r.errno;
-        if (key) this.setHandle(key, { kind: 'map', id: r.id ?? 0, errno, line: s.line });
+        if (key) this.setHandle(key, keyId, { kind: 'map', id: r.id ?? 0, errno, line });
         break;
       }
-      case 'bus_dmamap_destroy': {
+      case C_MAP_DESTROY: {
         const t = this.posHandle(rd, 0, 'tag');
         const m = this.posHandle(rd, 1, 'map');
         if (t !== undefined && m !== undefined) errno = core.bus_dmamap_destroy(t, m);
         break;
       }
-      case 'bus_dmamap_load': {
+      case C_LOAD: {
         const t = this.posHandle(rd, 0, 'tag');
         const m = this.posHandle(rd, 1, 'map');
         const bufs = rd.buffers(2);
@@ -450,24 +512,24 @@ export class TraceRunner {
         }
         break;
       }
-      case 'bus_dmamap_unload': {
+      case C_UNLOAD: {
         const t = this.posHandle(rd, 0, 'tag');
         const m = this.posHandle(rd, 1, 'map');
         if (t !== undefined && m !== undefined) core.bus_dmamap_unload(t, m);
         break;
       }
-      case 'bus_dmamap_sync': {
+      case C_SYNC: {
         const t = this.posHandle(rd, 0, 'tag');
         const m = this.posHandle(rd, 1, 'map');
         const op = Number(BigInt.asUintN(32, rd.num(2, 'the sync ops')));
         if (t !== undefined && m !== undefined) core.bus_dmamap_sync(t, m, op);
         break;
       }
-      case 'busdma_thread':
-        this.runThread(s);
+      case C_THREAD:
+        this.runThread(checked);
         break;
     }
-    this.afterCall(s, errno, cbError);
+    this.afterCall(call, checked, errno, cbError);
   }
 
   /** Reads a call's arguments from its trees, evaluating them as expressions. */
@@ -475,12 +537,13 @@ export class TraceRunner {
   /** Reads them from the parser's atoms (numbers and constants only, see CallAtoms). */
   private readonly atomReader = new AtomReader();
 
-  private runThread(s: CallStmt | undefined): void {
+  /** `checked`: the busdma_thread call running it is followed by an expect (false at the end). */
+  private runThread(checked: boolean): void {
     this.st.threadActive = true;
     try {
       this.core.busdma_thread((m, r) => {
         this.st.cb_error = r.cb_error ?? 0;
-        if (r.cb_error && !(s && s.checked)) {
+        if (r.cb_error && !checked) {
           this.raise({
             kind: 'error', map: m.label,
             message: `the deferred load of map ${m.label}, replayed by the busdma thread, called back with ${errnoName(r.cb_error)}`,
@@ -492,22 +555,22 @@ export class TraceRunner {
     }
   }
 
-  private afterCall(s: CallStmt, errno: number, cbError: number | null): void {
+  private afterCall(call: number, checked: boolean, errno: number, cbError: number | null): void {
     this.st.errno = errno;
     if (errno !== 0) {
       const n = errnoName(errno);
       this.st.errnos[n] = (this.st.errnos[n] ?? 0) + 1;
     }
-    if (s.checked) return;
+    if (checked) return;
     if (errno !== 0) {
-      this.raise({ kind: 'error', message: `${s.call} returned ${errnoName(errno)} and no expect on the next line checks it` });
+      this.raise({ kind: 'error', message: `${CALL_NAMES[call]} returned ${errnoName(errno)} and no expect on the next line checks it` });
     } else if (cbError) {
-      this.raise({ kind: 'error', message: `${s.call} called back with ${errnoName(cbError)} (the load returned 0) and no expect on the next line checks it` });
+      this.raise({ kind: 'error', message: `${CALL_NAMES[call]} called back with ${errnoName(cbError)} (the load returned 0) and no expect on the next line checks it` });
     }
   }
 
-  private bindFailed(s: CallStmt, key: string | undefined, kind: 'tag' | 'map', errno: number): void {
-    if (key) this.setHandle(key, { kind, id: 0, errno, line: s.line });
+  private bindFailed(key: string | undefined, keyId: number, kind: 'tag' | 'map', errno: number, line: number): void {
+    if (key) this.setHandle(key, keyId, { kind, id: 0, errno, line });
   }
 
   posExpr(a: ArgValue | undefined): Expr {
@@ -530,44 +593,59 @@ export class TraceRunner {
     throw new EvalError('expected a handle', e.loc);
   }
 
-  /** The live object id a handle key names, or undefined after raising `misuse`. */
-  /** The live object id positional argument i names (see handleId). */
-  private posHandle(rd: ArgReader, i: number, kind: 'tag' | 'map'): number | undefined {
-    return this.handleId(rd.key(i), kind, rd.keyId(i));
-  }
 
   // Handles by the parser's identifier id, for plain calls: the same names come back on every
-  // line of a long trace. An entry holds while hcGen is unchanged: every change of st.handles
-  // bumps it, and a new st (restore, rewind) is noticed by the identity of its map.
+  // line of a long trace. An entry holds while hcGen is unchanged: a change of st.handles
+  // bumps it (a create of a plain name rewrites its own entry instead), and so does a new st
+  // or a new core state (restore, rewind), noticed by identity. With the handle it keeps the
+  // tag or map it named when read (hcObj), which stays the same object while the state does.
   private hcMap?: Map<string, Handle>;
+  private hcState?: SimState;
   private hcGen = 1;
   private hcAt = new Int32Array(64);
   private hcVal: (Handle | undefined)[] = [];
+  private hcObj: (Tag | DmaMap | undefined)[] = [];
 
-  private setHandle(key: string, h: Handle): void {
+  private setHandle(key: string, keyId: number, h: Handle): void {
     this.st.handles.set(key, h);
-    this.hcGen++;
-  }
-
-  private lookupHandle(key: string, id: number): Handle | undefined {
-    const hs = this.st.handles;
-    if (id < 0) return hs.get(key);
-    if (hs !== this.hcMap) {
-      this.hcMap = hs;
+    if (keyId >= 0 && this.hcMap === this.st.handles && this.hcState === this.core.state) {
+      // Only this name changed: the other entries still hold.
+      this.hcSlot(keyId);
+      this.hcAt[keyId] = this.hcGen;
+      this.hcVal[keyId] = h;
+      this.hcObj[keyId] = undefined;
+    } else {
       this.hcGen++;
     }
-    if (id < this.hcAt.length && this.hcAt[id] === this.hcGen) return this.hcVal[id];
-    const h = hs.get(key);
+  }
+
+  private hcSlot(id: number): void {
     if (id >= this.hcAt.length) {
       const at = new Int32Array(Math.max(this.hcAt.length * 2, id + 1));
       at.set(this.hcAt);
       this.hcAt = at;
     }
+  }
+
+  /** The handle `key` names; with id >= 0 its cache entry is valid afterwards. */
+  private lookupHandle(key: string, id: number): Handle | undefined {
+    const hs = this.st.handles;
+    if (id < 0) return hs.get(key);
+    if (hs !== this.hcMap || this.core.state !== this.hcState) {
+      this.hcMap = hs;
+      this.hcState = this.core.state;
+      this.hcGen++;
+    }
+    if (id < this.hcAt.length && this.hcAt[id] === this.hcGen) return this.hcVal[id];
+    const h = hs.get(key);
+    this.hcSlot(id);
     this.hcAt[id] = this.hcGen;
     this.hcVal[id] = h;
+    this.hcObj[id] = undefined;
     return h;
   }
 
+  /** The live object id a handle key names (id: its identifier id, or -1), or undefined after raising `misuse`. */
   private handleId(key: string, kind: 'tag' | 'map', id = -1): number | undefined {
     const h = this.lookupHandle(key, id);
     if (!h) {
@@ -582,12 +660,22 @@ export class TraceRunner {
       this.raise({ kind: 'misuse', [kind]: key, message: `${key} holds no ${kind}: its create at line ${h.line} failed with ${errnoName(h.errno)}` });
       return undefined;
     }
-    const obj = kind === 'tag' ? this.core.state.tags.get(h.id) : this.core.state.maps.get(h.id);
+    let obj = id >= 0 ? this.hcObj[id] : undefined;
+    if (obj === undefined) {
+      obj = kind === 'tag' ? this.core.state.tags.get(h.id) : this.core.state.maps.get(h.id);
+      // Kept while the entry holds: the core marks a tag or map destroyed before dropping it.
+      if (id >= 0) this.hcObj[id] = obj;
+    }
     if (!obj || obj.destroyed) {
       this.raise({ kind: 'misuse', [kind]: key, message: `${kind} ${key} is already destroyed` });
       return undefined;
     }
     return h.id;
+  }
+
+  /** The live object id positional argument i names (see handleId). */
+  private posHandle(rd: ArgReader, i: number, kind: 'tag' | 'map'): number | undefined {
+    return this.handleId(rd.key(i), kind, rd.keyId(i));
   }
 
   // ---- expressions ---------------------------------------------------------------------
