@@ -14,6 +14,7 @@ import { hex } from '../core/u64';
 import { sysctlLines } from './sysctl';
 
 export const DEFAULT_MAX_STEPS = 10_000_000;
+export const KEEP_PER_KIND = 1000;
 
 // Calls by their index in CALL_NAMES (rows and CallStmt.callIndex keep indexes).
 const C_TAG_CREATE = CALL_NAMES.indexOf('bus_dma_tag_create');
@@ -24,7 +25,6 @@ const C_LOAD = CALL_NAMES.indexOf('bus_dmamap_load');
 const C_UNLOAD = CALL_NAMES.indexOf('bus_dmamap_unload');
 const C_SYNC = CALL_NAMES.indexOf('bus_dmamap_sync');
 const C_THREAD = CALL_NAMES.indexOf('busdma_thread');
-export const KEEP_PER_KIND = 1000;
 
 export interface LoopPosition {
   repeat: RepeatStmt;
@@ -434,7 +434,7 @@ export class TraceRunner {
     const rd: ArgReader = atoms ? this.atomReader.of(atoms) : this.treeReader.of(s);
     // Only creates assign, and they name their target before reading anything else.
     const key = s.target ? this.targetKey(s.target) : undefined;
-    this.call(s.callIndex, rd, key, -1, s.line, s.checked);
+    this.runCall(s.callIndex, rd, key, -1, s.line, s.checked);
   }
 
   /** Row k of the top level, read from the rows (see PlainRows), with no statement made. */
@@ -447,14 +447,14 @@ export class TraceRunner {
       s.drop();
       return;
     }
-    this.call(rows.callIndex(k), this.atomReader.of(atoms), rows.targetName(k), rows.targetId(k), rows.lineOf(k), rows.checked(k));
+    this.runCall(rows.callIndex(k), this.atomReader.of(atoms), rows.targetName(k), rows.targetId(k), rows.lineOf(k), rows.checked(k));
   }
 
   /**
    * Call `call` (an index in CALL_NAMES) of line `line`, its arguments read by `rd`; `key` is
    * the handle it assigns to (keyId its identifier id, or -1); `checked`: an expect follows.
    */
-  private call(call: number, rd: ArgReader, key: string | undefined, keyId: number, line: number, checked: boolean): void {
+  private runCall(call: number, rd: ArgReader, key: string | undefined, keyId: number, line: number, checked: boolean): void {
     const core = this.core;
     let errno = 0;
     let cbError: number | null = null;
