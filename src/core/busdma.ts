@@ -367,8 +367,8 @@ export class BusDma {
     if (boundary !== 0n && boundary < maxsegsz) maxsegsz = boundary;
     if (maxsegsz === 0n) return { errno: EINVAL };
     // trunc_page(x) + PAGE_SIZE - 1 is x with its low 12 bits set.
-    let lowaddr = (a.lowaddr ?? BUS_SPACE_MAXADDR) | PAGE_MASK;
-    let highaddr = (a.highaddr ?? BUS_SPACE_MAXADDR) | PAGE_MASK;
+    let lowaddr = a.lowaddr === undefined ? BUS_SPACE_MAXADDR : a.lowaddr | PAGE_MASK;
+    let highaddr = a.highaddr === undefined ? BUS_SPACE_MAXADDR : a.highaddr | PAGE_MASK;
     if (parent) {
       lowaddr = minU(parent.lowaddr, lowaddr);
       highaddr = maxU(parent.highaddr, highaddr);
@@ -379,7 +379,8 @@ export class BusDma {
       id: s.nextTag++, label, parent: parent ? parent.id : -1,
       alignment, boundary, lowaddr, highaddr, maxsize, nsegments, maxsegsz, flags,
       bounce_flags: 0, map_count: 0, zone: -1, destroyed: false, line: this.line,
-      maxpages: 0, atopMaxsize: maxsize < 0x8000_0000_000n ? Math.max(Number(maxsize >> 12n), 1) : toInt32(maxU(atop(maxsize), 1n)),
+      // Below 2^43 the page count is a small exact double: no bigint arithmetic.
+      maxpages: 0, atopMaxsize: maxsize < 0x8000_0000_000n ? Math.max(Math.floor(Number(maxsize) / 4096), 1) : toInt32(maxU(atop(maxsize), 1n)),
     };
     t.maxpages = this.computeMaxpages(t);
     if (parent && (parent.bounce_flags & BUS_DMA_COULD_BOUNCE)) t.bounce_flags |= BUS_DMA_COULD_BOUNCE;
@@ -623,8 +624,8 @@ export class BusDma {
     const segs: Segment[] = [];
     const segp = { v: -1 };
     let error = 0;
-    for (const b of mem) {
-      error = this.load_phys(t, m, b.paddr, b.len, flags, segs, segp);
+    for (let i = 0; i < mem.length; i++) {
+      error = this.load_phys(t, m, mem[i].paddr, mem[i].len, flags, segs, segp);
       if (error) break;
     }
     if (error === EINPROGRESS) return { errno: EINPROGRESS, cb_error: null, nsegs: 0 };
@@ -733,7 +734,8 @@ export class BusDma {
 
   /** The device gets these segments: report any it cannot address (the kernel does not). */
   private checkReachable(t: Tag, m: DmaMap, segs: Segment[]): void {
-    for (const sgm of segs) {
+    for (let i = 0; i < segs.length; i++) {
+      const sgm = segs[i];
       if (sgm.len === 0n) continue;
       const last = sgm.addr + sgm.len - 1n;
       const where = () => `segment ${hex(sgm.addr)}:${sgm.len} of map ${m.label}`;

@@ -48,12 +48,14 @@ export function maxU(a: bigint, b: bigint): bigint {
 
 /** vm_addr_align_ok(): (pa & (alignment - 1)) == 0, in uint64. */
 export function alignOk(pa: bigint, alignment: bigint): boolean {
-  return (pa & u64(alignment - 1n)) === 0n;
+  // alignment 1, the usual tag's, masks nothing: no bigint arithmetic for it.
+  return alignment === 1n || (pa & u64(alignment - 1n)) === 0n;
 }
 
 /** vm_addr_bound_ok(): ((pa ^ (pa + size - 1)) & -boundary) == 0, in uint64. */
 export function boundOk(pa: bigint, size: bigint, boundary: bigint): boolean {
-  return ((pa ^ u64(pa + size - 1n)) & u64(-boundary)) === 0n;
+  // boundary 0 (none) makes the mask 0: every segment is fine.
+  return boundary === 0n || ((pa ^ u64(pa + size - 1n)) & u64(-boundary)) === 0n;
 }
 
 /** roundup2(x, y) = (x + (y - 1)) & ~(y - 1), in uint64. */
