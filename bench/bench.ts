@@ -3,7 +3,7 @@
 // Never part of `npm test`; test/bench-smoke.test.ts runs its quick mode (tiny sizes, no figures checked).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '../src/trace/parser';
@@ -14,18 +14,8 @@ import { BUS_DMASYNC_PREWRITE, BUS_DMA_NOWAIT } from '../src/core/constants';
 import { mixedTrace, rng } from './gen';
 import { benchDap } from './bench-dap';
 import { benchEditor } from './bench-editor';
-
-export interface Row {
-  case: string;
-  size: number;
-  unit: string;
-  median: number;
-  min: number;
-  max: number;
-  target?: string;
-  ok?: boolean;
-  note?: string;
-}
+import { fmt, withFigures, type Results, type Row } from './readme';
+export type { Row } from './readme';
 
 const OUT = 'bench/out';
 
@@ -175,12 +165,6 @@ export function benchSizes(): Row[] {
   return rows;
 }
 
-function fmt(x: number): string {
-  if (x >= 1e6) return (x / 1e6).toFixed(2) + 'M';
-  if (x >= 1e4) return Math.round(x).toLocaleString('en-US');
-  return x.toFixed(x < 10 ? 2 : 1);
-}
-
 export function table(rows: Row[]): string {
   const head = ['case', 'size', 'median', 'min', 'max', 'unit', 'target', ''];
   const body = rows.map((r) => [r.case, r.size.toLocaleString('en-US'), fmt(r.median), fmt(r.min), fmt(r.max), r.unit, r.target ?? '', r.ok === undefined ? '' : r.ok ? 'ok' : 'MISSED']);
@@ -223,8 +207,12 @@ export async function main(extras: Extra[] = []): Promise<void> {
   for (const e of extras) add(await e({ quick }));
   add(benchSizes());
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
-  const out = { date: new Date().toISOString(), machine, quick, rows };
-  if (!quick) writeFileSync('bench/results.json', JSON.stringify(out, null, 2) + '\n');
+  const out: Results = { date: new Date().toISOString(), machine, quick, rows };
+  if (!quick) {
+    writeFileSync('bench/results.json', JSON.stringify(out, null, 2) + '\n');
+    // The README shows the latest full run: its figures, not a copy made by hand.
+    writeFileSync('README.md', withFigures(readFileSync('README.md', 'utf8'), out));
+  }
   process.stdout.write(`\nbusdma-trace benchmark (${machine})\n\n${table(rows)}\n`);
 }
 
