@@ -228,8 +228,10 @@ export class TraceRunner {
 
   private curLoc(): Loc {
     const s = this.current();
-    return s ? s.loc : { line: Math.max(1, this.program.source.split('\n').length), col: 1, endCol: 2 };
+    return s ? s.loc : { line: (this.lastLine ??= lineCount(this.program.source)), col: 1, endCol: 2 };
   }
+  /** The trace's last line, where end-of-trace events point. */
+  private lastLine?: number;
 
   private raise(e: CoreEvent): void {
     const loc = this.curLoc();
@@ -858,6 +860,13 @@ export function mapField(m: DmaMap, field: string, loc?: Loc): Value {
     case 'nsegs': return BigInt(m.segs.length);
   }
   throw new EvalError(`a map has no field '${field}'`, loc);
+}
+
+/** Lines of `source` as split('\n') counts them, without making a string of each (at least 1). */
+function lineCount(source: string): number {
+  let n = 1;
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function exprText(source: string, loc: Loc): string {
