@@ -6,7 +6,8 @@ import { isAscii } from 'buffer';
 /** Traces above this size are refused with a clear message rather than risking memory. */
 export const MAX_TRACE_BYTES = 128 * 1024 * 1024;
 
-/** `bytes` is the file's buffer when the trace is ASCII: then it is charBytes(text), for the parser. */
+/** `bytes` is the file's buffer when the trace is ASCII: then it is charBytes(text), for the
+ * parser, and `text` is made on first read. */
 export type ReadResult = { ok: true; text: string; bytes?: Uint8Array } | { ok: false; message: string };
 
 export function readTraceFile(path: string): ReadResult {
@@ -25,8 +26,11 @@ export function readTraceFile(path: string): ReadResult {
     const buf = fs.readFileSync(path);
     if (buf.includes(0)) return { ok: false, message: 'is a binary file (it contains NUL bytes), not a .busdma trace' };
     // An ASCII trace (the usual case) is its own UTF-16 units: latin1 decodes it without
-    // validation, and the parser may scan the buffer itself.
-    if (isAscii(buf)) return { ok: true, text: buf.toString('latin1'), bytes: buf };
+    // validation, and only when asked (parseAscii scans the buffer itself).
+    if (isAscii(buf)) {
+      let text: string | undefined;
+      return { ok: true, get text() { return (text ??= buf.toString('latin1')); }, bytes: buf };
+    }
     return { ok: true, text: buf.toString('utf8') };
   } catch (e) {
     return { ok: false, message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})` };

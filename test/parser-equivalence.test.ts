@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { charBytes, parse, parseExpression, type ParseOptions } from '../src/trace/parser';
+import { charBytes, parse, parseAscii, parseExpression, type ParseOptions } from '../src/trace/parser';
 import { lexLine } from '../src/trace/lexer';
 
 const refParse = (source: string, file?: string, opts: { keepTrees?: boolean } = {}) => parse(source, file, { ...opts, generalOnly: true });
@@ -81,11 +81,20 @@ function same(text: string, what: string): void {
   const modes: [string, ParseOptions][] = [
     ['released', {}], ['keepTrees', { keepTrees: true }], ['keepAtoms', { keepAtoms: true }], ['bytes', { bytes: charBytes(text) }],
   ];
+  // An ASCII text also from its bytes alone, as the CLI reads a file (parseAscii): the source is
+  // then made from the bytes, and must come out the same.
+  const ascii = /^[\x00-\x7f]*$/.test(text);
+  if (ascii) modes.push(['ascii', { keepAtoms: true }], ['ascii, no atoms', {}]);
   for (const [mode, opts] of modes) {
     let want: unknown;
     let got: unknown;
+    const fromBytes = mode.startsWith('ascii');
     try { want = dumpParse(refParse(text, 'f.busdma', { keepTrees: !!opts.keepTrees })); } catch (e) { want = { threw: String(e) }; }
-    try { got = dumpParse(parse(text, 'f.busdma', opts)); } catch (e) { got = { threw: String(e) }; }
+    try {
+      const r = fromBytes ? parseAscii(Buffer.from(text, 'latin1'), 'f.busdma', opts) : parse(text, 'f.busdma', opts);
+      got = dumpParse(r);
+      if (r.program.source !== text) got = { source: 'differs' };
+    } catch (e) { got = { threw: String(e) }; }
     if (JSON.stringify(got) !== JSON.stringify(want)) {
       assert.deepEqual(got, want, `${what} (${mode}) differs; text:\n${JSON.stringify(text).slice(0, 2000)}`);
     }

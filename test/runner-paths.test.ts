@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { charBytes, parse, type ParseOptions } from '../src/trace/parser';
+import { charBytes, parse, parseAscii, type ParseOptions } from '../src/trace/parser';
 import { TraceRunner } from '../src/trace/runner';
 import { buildReport } from '../src/trace/report';
 import { KERNELS } from './helpers';
@@ -26,8 +26,9 @@ const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint'
  * The report and, per tick, where the runner stood and what it raised; and whether runToEnd
  * (the CLI's loop, which runs rows without making statements) gives the same report.
  */
-function trace(text: string, opts: ParseOptions, kernel: KernelId): string {
-  const { program, diagnostics } = parse(text, 'f.busdma', opts);
+function trace(text: string, opts: ParseOptions | 'ascii', kernel: KernelId): string {
+  // 'ascii': from the bytes alone, as the CLI reads an ASCII file (parseAscii, kept atoms).
+  const { program, diagnostics } = opts === 'ascii' ? parseAscii(Buffer.from(text, 'latin1'), 'f.busdma', { keepAtoms: true }) : parse(text, 'f.busdma', opts);
   if (diagnostics.some((d) => d.severity === 'error')) return JSON.stringify(diagnostics);
   const r = new TraceRunner(program, { kernel, maxSteps: 50_000 });
   const ticks: string[] = [];
@@ -43,9 +44,10 @@ function trace(text: string, opts: ParseOptions, kernel: KernelId): string {
 }
 
 function sameEverywhere(text: string, what: string): void {
-  const shapes: [string, ParseOptions][] = [
+  const shapes: [string, ParseOptions | 'ascii'][] = [
     ['rows', {}], ['rows+atoms', { keepAtoms: true }], ['rows+bytes', { keepAtoms: true, bytes: charBytes(text) }], ['trees', { keepTrees: true }],
   ];
+  if (/^[\x00-\x7f]*$/.test(text)) shapes.push(['bytes alone', 'ascii']);
   for (const kernel of KERNELS) {
     const want = trace(text, { generalOnly: true }, kernel);
     for (const [name, opts] of shapes) {

@@ -155,7 +155,7 @@ class Idents {
    * The id of the identifier b[s, e), whose hash is h; a new one is cut from `text`, in which
    * it starts at `ts`. Compared byte by byte: a call of startsWith cost more than the scan.
    */
-  find(b: Uint8Array, s: number, e: number, h: number, text: string, ts: number): number {
+  find(b: Uint8Array, s: number, e: number, h: number, text: string | undefined, ts: number): number {
     const table = this.table;
     const mask = table.length - 1;
     const len = e - s;
@@ -175,7 +175,7 @@ class Idents {
       slot = (slot + 1) & mask;
     }
     const id = this.strs.length;
-    this.strs.push(ts === 0 && len === text.length ? text : text.slice(ts, ts + len));
+    this.strs.push(text === undefined ? latin1(b, s, e) : ts === 0 && len === text.length ? text : text.slice(ts, ts + len));
     this.hashes.push(h);
     let end = this.at[id];
     if (end + len > this.pool.length) {
@@ -469,8 +469,9 @@ class FastScan {
   /** The parser's handle kind of each identifier id, valid where kindAt is its kindsVersion. */
   kindOf = new Int8Array(64);
   kindAt = new Int32Array(64);
-  /** The text the bytes being scanned stand for: text offset = byte offset + delta. */
-  text = '';
+  /** The text the bytes being scanned stand for (text offset = byte offset + delta), or
+   * undefined when the bytes are all there is (an ASCII file's, see parseAscii). */
+  text: string | undefined = '';
   delta = 0;
 
   /** Reads one name or number at src[i] (the general lexer's rules); its end, or -1. */
@@ -692,8 +693,18 @@ class FastScan {
   }
 }
 
-/** Where each line of src starts (the string's indexOf: twice as fast as a Uint8Array's). */
-function lineStarts(src: string): Int32Array {
+/** b[from, to) as a string: one character a byte (an ASCII trace's bytes are its text). */
+function latin1(b: Uint8Array, from = 0, to = b.length): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', from, to);
+}
+
+/**
+ * Where each line of src starts: a string's indexOf, or for ASCII bytes a Buffer's (memchr; a
+ * Uint8Array's own indexOf is twice as slow).
+ */
+function lineStarts(src: string | Uint8Array): Int32Array {
+  const text = typeof src === 'string' ? src : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
+  const nl = typeof src === 'string' ? '\n' : 10;
   let starts = new Int32Array(Math.max(16, (src.length >> 5) + 1));
   let n = 0;
   for (let off = 0; off >= 0;) {
@@ -703,7 +714,7 @@ function lineStarts(src: string): Int32Array {
       starts = grown;
     }
     starts[n++] = off;
-    off = src.indexOf('\n', off);
+    off = (text as string).indexOf(nl as string, off);
     if (off >= 0) off++;
   }
   return starts.subarray(0, n);
@@ -772,6 +783,16 @@ export function parse(source: string, file = '<trace>', opts: ParseOptions = {})
   return new Parser(source, file, !opts.keepTrees, !!opts.generalOnly, bytes, !!opts.keepAtoms && !opts.keepTrees).run();
 }
 
+/**
+ * parse() of the text that the bytes of an ASCII file stand for (the CLI's): the text is made
+ * only if something asks for it (a line the fast path leaves to the general one is cut out
+ * alone), which spares a long trace a second copy of itself.
+ */
+export function parseAscii(bytes: Uint8Array, file = '<trace>', opts: Omit<ParseOptions, 'bytes' | 'generalOnly'> = {}): ParseResult {
+  const b = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  return new Parser(undefined, file, !opts.keepTrees, false, b, !!opts.keepAtoms && !opts.keepTrees).run();
+}
+
 class Parser {
   diags: Diagnostic[] = [];
   program: Program;
@@ -782,17 +803,26 @@ class Parser {
   /** Offset of each line in the source, for re-reading a released statement. */
   private starts: Int32Array = new Int32Array(0);
 
+  /** The source, or undefined until asked for when the parser was given the bytes alone. */
+  private text: string | undefined;
+  /** The source's length (in UTF-16 units, which charBytes makes bytes). */
+  private readonly length: number;
+
   constructor(
-    readonly source: string, readonly file: string, private readonly releaseCalls = true, private readonly generalOnly = false,
-    /** charBytes(source), when the caller already has it (the CLI's file buffer of an ASCII trace). */
+    source: string | undefined, readonly file: string, private readonly releaseCalls = true, private readonly generalOnly = false,
+    /** charBytes(source), when the caller already has it (the CLI's file buffer of an ASCII
+     * trace); with no source, the bytes are the source's one per character (parseAscii). */
     private readonly bytes?: Uint8Array,
     keepAtoms = false,
   ) {
-    if (keepAtoms) this.records = new Records(source.length);
+    this.text = source;
+    this.length = source !== undefined ? source.length : bytes!.length;
+    if (keepAtoms) this.records = new Records(this.length);
     const top = this.top;
     const lines = new LineIndex();
     this.lineIndex = lines;
-    this.program = { file, source, machine: {}, body: top as Stmt[], handleKinds: new Map(), lines, top };
+    this.program = { file, source: '', machine: {}, body: top as Stmt[], handleKinds: new Map(), lines, top };
+    Object.defineProperty(this.program, 'source', { enumerable: true, configurable: true, get: () => this.source });
     // `body` is `top` until a row is kept, and then every row made a statement on first read.
     let body: Stmt[] | undefined;
     Object.defineProperty(this.program, 'body', {
@@ -809,22 +839,32 @@ class Parser {
   }
   private readonly top: (Stmt | number)[] = [];
   private readonly lineIndex: LineIndex;
+  get source(): string {
+    return (this.text ??= latin1(this.bytes!));
+  }
   /** The plain call lines kept as rows (see Program.top); created with the first. */
   private rows?: PlainCalls;
 
   /** Where line `li` (0-based) lies in the source, without its line ending. */
   private lineRange(li: number): [number, number] {
     const start = this.starts[li];
-    const next = li + 1 < this.starts.length ? this.starts[li + 1] : this.source.length + 1;
-    let end = Math.min(next - 1, this.source.length);
-    if (end > start && this.source.charCodeAt(end - 1) === 13) end--;
+    const next = li + 1 < this.starts.length ? this.starts[li + 1] : this.length + 1;
+    let end = Math.min(next - 1, this.length);
+    if (end > start && this.charAt(end - 1) === 13) end--;
     return [start, end];
   }
 
   /** The text of line `li` (0-based), without its line ending; a fresh string each time. */
   private lineText(li: number): string {
     const [start, end] = this.lineRange(li);
-    return this.source.slice(start, end);
+    return this.cut(start, end);
+  }
+  /** source.slice(from, to), from the bytes when the source is not made. */
+  private cut(from: number, to: number): string {
+    return this.text !== undefined ? this.text.slice(from, to) : latin1(this.bytes!, from, to);
+  }
+  private charAt(i: number): number {
+    return this.bytes ? this.bytes[i] : this.text!.charCodeAt(i);
   }
 
   error(line: number, col: number, endCol: number, message: string, code?: string): void {
@@ -837,10 +877,12 @@ class Parser {
 
   run(): ParseResult {
     const stack: { stmts: (Stmt | number)[]; repeat?: RepeatStmt }[] = [{ stmts: this.top }];
-    const src = this.source;
-    const bytes = this.generalOnly ? undefined : (this.bytes ?? charBytes(src));
-    this.starts = lineStarts(src);
+    // With bytes alone (parseAscii) the source is not made: lines, fast path and all, read them.
+    const src = this.text;
+    const bytes = this.generalOnly ? undefined : (this.bytes ?? charBytes(this.source));
+    this.starts = lineStarts(src ?? bytes!);
     const starts = this.starts;
+    const end = this.length;
     const nLines = starts.length;
     if (this.records) this.records.byLine = new Int32Array(nLines + 1).fill(-1);
     this.lineIndex.reserve(nLines + 1);
@@ -848,8 +890,8 @@ class Parser {
       const line = li + 1;
       // The line's range without its line ending (lineRange, without the pair).
       const from = starts[li];
-      let to = li + 1 < nLines ? starts[li + 1] - 1 : src.length;
-      if (to > from && (bytes ? bytes[to - 1] : src.charCodeAt(to - 1)) === 13) to--;
+      let to = li + 1 < nLines ? starts[li + 1] - 1 : end;
+      if (to > from && (bytes ? bytes[to - 1] : src!.charCodeAt(to - 1)) === 13) to--;
       if (bytes && this.scanCall(bytes, from, to, true, src, 0)) {
         const top = stack.length === 1;
         const block = stack[stack.length - 1].stmts;
@@ -896,7 +938,10 @@ class Parser {
         }
         continue;
       }
-      const toks = lexLine(this.source, undefined, from, to);
+      // The general path reads the source, or this line of it alone when it is not made.
+      const lt = src ?? latin1(bytes!, from, to);
+      const lf = src === undefined ? 0 : from;
+      const toks = lexLine(lt, undefined, lf, lf + to - from);
       if (toks.length === 0) continue;
       let bad = false;
       for (let k = 0; k < toks.length; k++) {
@@ -907,7 +952,7 @@ class Parser {
         }
       }
       if (bad) continue;
-      const cur = new LineCursor(toks, line, this.source, from, to);
+      const cur = new LineCursor(toks, line, lt, lf, lf + to - from);
       try {
         // A closing brace ends the innermost repeat.
         if (cur.is('}')) {
@@ -986,7 +1031,7 @@ class Parser {
       const [from, to] = this.lineRange(li);
       // The bytes of the whole source if the caller keeps them, else this line's copied.
       if (this.bytes) {
-        if (!this.scanCall(this.bytes, from, to, false, this.source, 0)) return false;
+        if (!this.scanCall(this.bytes, from, to, false, this.text, 0)) return false;
         off = from - 1;
       } else {
         const b = (this.lineBytes = charBytes(this.source, from, to, this.lineBytes));
@@ -1008,7 +1053,7 @@ class Parser {
       return;
     }
     const [from, to] = this.lineRange(c.line - 1);
-    const text = this.source.slice(from, to);
+    const text = this.cut(from, to);
     // One scratch parser serves every re-read: the line parsed cleanly once, so this is the
     // statement parse alone, with no checks and nothing recorded.
     const p = (this.scratch ??= new Parser('', this.file, false));
@@ -1055,7 +1100,7 @@ class Parser {
    * this.fs. With `checked` it also gives up on a line whose statement the general path would
    * report, and then does what the general path does for the line (handle kinds, seenCall).
    */
-  private scanCall(src: Uint8Array, from: number, to: number, checked: boolean, text: string, delta: number): boolean {
+  private scanCall(src: Uint8Array, from: number, to: number, checked: boolean, text: string | undefined, delta: number): boolean {
     const f = (this.fs ??= new FastScan());
     f.text = text;
     f.delta = delta;
