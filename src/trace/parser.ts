@@ -335,18 +335,19 @@ class PlainCalls implements PlainRows {
  */
 class KeptAtoms implements CallAtoms {
   private rec!: Records;
-  /** Where the atoms start (value, place per atom) and where the arguments start. */
+  /** Where the atoms' values start and where the arguments start. */
   private atoms = 0;
   private args = 0;
   private nArgs = 0;
   private line = 0;
-  constructor(private readonly ids: Idents) {}
+  /** `columns` reads a line again for where its atoms are (only an error asks). */
+  constructor(private readonly ids: Idents, private readonly columns: (line: number) => FastScan) {}
   /** The record at `at` of `rec`, of line `line`. */
   view(rec: Records, at: number, line: number): this {
     const head = rec.pool[at];
     this.rec = rec;
     this.atoms = at + 1;
-    this.args = this.atoms + 2 * (head & 0xff);
+    this.args = this.atoms + (head & 0xff);
     this.nArgs = (head >> 8) & 0xff;
     this.line = line;
     return this;
@@ -356,14 +357,12 @@ class KeptAtoms implements CallAtoms {
     return this.rec.pool[this.args + g] >> 2;
   }
   private val(a: number): number {
-    return this.rec.pool[this.atoms + 2 * a];
+    return this.rec.pool[this.atoms + a];
   }
   /** The columns from atom a's start to atom b's end. */
   private loc(a: number, b: number): Loc {
-    const pool = this.rec.pool;
-    const p = pool[this.atoms + 2 * a + 1];
-    const q = pool[this.atoms + 2 * b + 1];
-    return { line: this.line, col: (p & 0xffff) + 1, endCol: (q & 0xffff) + 1 + (q >>> 16) };
+    const f = this.columns(this.line);
+    return { line: this.line, col: f.s[a] - f.off, endCol: f.e[b] - f.off };
   }
   /** A number's value, or a constant's (the record is plain: no other name is a value). */
   private valueOf(a: number): bigint {
@@ -414,12 +413,12 @@ const PLAIN_BIT = 1 << 19;
 /** What FastScan.record keeps of released calls' lines, so the runner need not read them again. */
 class Records {
   /**
-   * 0.26 to 0.33 values a byte for plain lines (a load of 66 bytes keeps 19, an unload of 27
-   * keeps 9): a third of the source's length, so it rarely grows (a growth copies it all).
+   * 0.17 to 0.22 values a byte for plain lines (a load of 66 bytes keeps 12, an unload of 27
+   * keeps 6): a quarter of the source's length, so it rarely grows (a growth copies it all).
    */
   pool: Int32Array;
   constructor(sourceLength: number) {
-    this.pool = new Int32Array(Math.max(1 << 12, Math.ceil(sourceLength / 3)));
+    this.pool = new Int32Array(Math.max(1 << 12, sourceLength >> 2));
   }
   used = 0;
   /** Numbers of 2^30 and above. */
@@ -550,71 +549,30 @@ class FastScan {
   }
 
   /**
-   * Appends the atoms and arguments of the line read last (which starts at `from`) to `rec`:
-   * restore() and KeptAtoms read them without reading the line again. Per atom, its value (see
-   * keptIsIdent) and its place (offset in the line | length << 16); per argument, kind | atom << 2; first, the
-   * counts, the call and PLAIN_BIT (atoms | arguments << 8 | call << 16 | PLAIN_BIT). False, with
-   * nothing appended, for a line too long to pack.
+   * Appends the atoms and arguments of the line read last to `rec`, for KeptAtoms to read
+   * without reading the line again: first the counts, the call and PLAIN_BIT (atoms |
+   * arguments << 8 | call << 16 | PLAIN_BIT), then per atom its value (see keptIsIdent), per
+   * argument kind | atom << 2. No columns: only an error needs them, and it reads the line again.
    */
-  record(rec: Records, from: number, plain = this.plainValues()): boolean {
+  record(rec: Records, plain = this.plainValues()): void {
     const n = this.nAtoms;
     const nArgs = this.nArgs;
-    const start = rec.reserve(1 + 2 * n + nArgs);
+    const start = rec.reserve(1 + n + nArgs);
     const pool = rec.pool;
     const kind = this.kind;
-    const ss = this.s;
-    const es = this.e;
     let at = start;
     pool[at++] = n | (nArgs << 8) | (this.call << 16) | (plain ? PLAIN_BIT : 0);
     for (let a = 0; a < n; a++) {
-      const off = ss[a] - from;
-      const len = es[a] - ss[a];
-      if (off > 0xffff || len > 0x7fff) return false; // nothing kept: `used` moves only below
       if (kind[a] === A_IDENT) pool[at++] = 2 * this.id[a];
       else {
         const v = this.num[a];
         pool[at++] = v < 0x40000000 ? 2 * v + 1 : -rec.big.push(v);
       }
-      pool[at++] = off | (len << 16);
     }
     const gk = this.gKind;
     const ga = this.gAtom;
     for (let g = 0; g < nArgs; g++) pool[at++] = gk[g] | (ga[g] << 2);
     rec.used = at;
-    return true;
-  }
-
-  /** The atoms and arguments record() kept at rec.pool[at], as if the line at `from` was read. */
-  restore(rec: Records, at: number, from: number): void {
-    const pool = rec.pool;
-    const head = pool[at++];
-    const n = (this.nAtoms = head & 0xff);
-    const nArgs = (this.nArgs = (head >> 8) & 0xff);
-    this.call = (head >> 16) & 7;
-    const kind = this.kind;
-    const ss = this.s;
-    const es = this.e;
-    for (let a = 0; a < n; a++) {
-      const v = pool[at++];
-      const place = pool[at++];
-      if (keptIsIdent(v)) {
-        kind[a] = A_IDENT;
-        this.id[a] = v >> 1;
-      } else {
-        kind[a] = A_NUM;
-        this.num[a] = keptNumber(v, rec.big);
-      }
-      const s = from + (place & 0xffff);
-      ss[a] = s;
-      es[a] = s + (place >>> 16);
-    }
-    const gk = this.gKind;
-    const ga = this.gAtom;
-    for (let g = 0; g < nArgs; g++) {
-      const x = pool[at++];
-      gk[g] = x & 3;
-      ga[g] = x >> 2;
-    }
   }
 
   /** The offset of the line read again (column = source offset - off), for buildArgs. */
@@ -910,9 +868,9 @@ class Parser {
             this.lineIndex.setRow(line, k, rows);
             const rec = this.records;
             if (rec) {
-              const at = rec.used;
               // A quiet line's values are numbers and constants, and it names no parent.
-              if (f.record(rec, from, true)) rec.byLine[line] = at;
+              rec.byLine[line] = rec.used;
+              f.record(rec, true);
             }
             continue;
           }
@@ -924,8 +882,8 @@ class Parser {
             stmt.release(this.reloader);
             const rec = this.records;
             if (rec) {
-              const at = rec.used;
-              if (this.fs!.record(rec, from)) rec.byLine[line] = at;
+              rec.byLine[line] = rec.used;
+              this.fs!.record(rec);
             }
           }
         } else {
@@ -1014,34 +972,30 @@ class Parser {
 
   /** Re-reads a released call's arguments from its line (see CallStmt.release). */
   /**
-   * Reads a released call's line into this.fs again, from its kept atoms or its text; false
-   * when the fast path cannot read it (then the scratch parser does). fs.off is set.
+   * Reads a released call's line into this.fs again; false when the fast path cannot read it
+   * (then the scratch parser does). fs.off is set.
    */
   private readAgain(line: number): boolean {
     if (this.generalOnly) return false;
-    const li = line - 1;
-    const rec = this.records;
     const f = (this.fs ??= new FastScan());
-    let off: number;
-    if (rec && line < rec.byLine.length && rec.byLine[line] >= 0) {
-      const from = this.starts[li];
-      f.restore(rec, rec.byLine[line], from);
-      off = from - 1;
+    const [from, to] = this.lineRange(line - 1);
+    // The bytes of the whole source if the caller keeps them, else this line's copied.
+    if (this.bytes) {
+      if (!this.scanCall(this.bytes, from, to, false, this.text, 0)) return false;
+      f.off = from - 1;
     } else {
-      const [from, to] = this.lineRange(li);
-      // The bytes of the whole source if the caller keeps them, else this line's copied.
-      if (this.bytes) {
-        if (!this.scanCall(this.bytes, from, to, false, this.text, 0)) return false;
-        off = from - 1;
-      } else {
-        const b = (this.lineBytes = charBytes(this.source, from, to, this.lineBytes));
-        if (!this.scanCall(b, 0, to - from, false, this.source, from)) return false;
-        off = -1;
-      }
+      const b = (this.lineBytes = charBytes(this.source, from, to, this.lineBytes));
+      if (!this.scanCall(b, 0, to - from, false, this.source, from)) return false;
+      f.off = -1;
     }
-    f.off = off;
     return true;
   }
+
+  /** Line `line` read again, for the columns of its atoms (column = fs.s[a] - fs.off). */
+  private readonly columns = (line: number): FastScan => {
+    if (!this.readAgain(line)) throw new Error(`internal: line ${line} no longer reads as a plain call`);
+    return this.fs!;
+  };
 
   /** Re-reads a released call's arguments from its line (see CallStmt.release). */
   private readonly reload = (c: CallStmt): void => {
@@ -1074,15 +1028,16 @@ class Parser {
     if (rec && line < rec.byLine.length && rec.byLine[line] >= 0) {
       // Kept atoms, read where they are; PLAIN_BIT says whether they can serve.
       const at = rec.byLine[line];
-      return (rec.pool[at] & PLAIN_BIT) !== 0 ? (this.kept ??= new KeptAtoms(ids)).view(rec, at, line) : undefined;
+      return (rec.pool[at] & PLAIN_BIT) !== 0 ? (this.kept ??= new KeptAtoms(ids, this.columns)).view(rec, at, line) : undefined;
     }
     // None kept (the debugger): the line read again into a record of its own.
     if (!this.readAgain(line)) return undefined;
     const one = (this.oneRecord ??= new Records(0));
     one.used = 0;
     one.big.length = 0;
-    if (!this.fs!.record(one, this.fs!.off + 1) || (one.pool[0] & PLAIN_BIT) === 0) return undefined;
-    return (this.keptOne ??= new KeptAtoms(ids)).view(one, 0, line);
+    this.fs!.record(one);
+    if ((one.pool[0] & PLAIN_BIT) === 0) return undefined;
+    return (this.keptOne ??= new KeptAtoms(ids, this.columns)).view(one, 0, line);
   };
   private kept?: KeptAtoms;
   private keptOne?: KeptAtoms;
