@@ -844,6 +844,11 @@ class Parser {
     const nLines = starts.length;
     if (this.records) this.records.byLine = new Int32Array(nLines + 1).fill(-1);
     this.lineIndex.reserve(nLines + 1);
+    // The top level is filled in place, sized once (a million pushes grow and copy it ~20
+    // times), and cut to its length after the last line: topN entries, not top.length.
+    const tops = this.top;
+    tops.length = nLines;
+    let topN = 0;
     for (let li = 0; li < nLines; li++) {
       const line = li + 1;
       // The line's range without its line ending (lineRange, without the pair).
@@ -864,7 +869,7 @@ class Parser {
             let rows = this.rows;
             if (!rows) rows = this.program.plain = this.rows = new PlainCalls(f.ids, this.reloader, nLines);
             const k = rows.add(line, f.start - from + 1, f.end - from + 1, f.callS - from + 1, f.call, f.tgt >= 0 ? f.id[f.tgt] : -1);
-            block.push(k);
+            tops[topN++] = k;
             this.lineIndex.setRow(line, k, rows);
             const rec = this.records;
             if (rec) {
@@ -875,7 +880,7 @@ class Parser {
             continue;
           }
           stmt = f.stmt(line, from - 1, undefined);
-          block.push(stmt);
+          tops[topN++] = stmt;
           this.program.lines.set(line, stmt);
           if (!quiet) this.checkNow(stmt, NO_VARS);
           if (this.releaseCalls) {
@@ -924,7 +929,9 @@ class Parser {
         const stmt = this.statement(cur, stack.length);
         if (!stmt) continue;
         const block = stack[stack.length - 1].stmts;
-        block.push(stmt);
+        let n: number;
+        if (block === tops) tops[(n = ++topN) - 1] = stmt;
+        else n = block.push(stmt);
         this.program.lines.set(line, stmt);
         let loopVars = NO_VARS;
         if (stack.length > 1) {
@@ -932,8 +939,8 @@ class Parser {
           for (let k = 1; k < stack.length; k++) if (stack[k].repeat!.var) loopVars.push(stack[k].repeat!.var!);
         }
         this.checkNow(stmt, loopVars);
-        if (stmt.kind === 'expect' && readsErrno(stmt.expr) && block.length >= 2) {
-          const prev = block[block.length - 2];
+        if (stmt.kind === 'expect' && readsErrno(stmt.expr) && n >= 2) {
+          const prev = block[n - 2];
           if (typeof prev === 'number') this.rows!.check(prev);
           else if (prev.kind === 'call') prev.checked = true;
         }
@@ -956,6 +963,7 @@ class Parser {
         }
       }
     }
+    tops.length = topN;
     for (let k = stack.length - 1; k >= 1; k--) {
       const r = stack[k].repeat!;
       this.error(r.loc.line, r.loc.col, r.loc.endCol, "this 'repeat' block is never closed with '}'");
