@@ -153,7 +153,8 @@ class Idents {
   }
   /**
    * The id of the identifier b[s, e), whose hash is h; a new one is cut from `text`, in which
-   * it starts at `ts`. Compared byte by byte: a call of startsWith cost more than the scan.
+   * it starts at `ts` (from the bytes when there is no text: parseAscii). Compared byte by
+   * byte: a call of startsWith cost more than the scan.
    */
   find(b: Uint8Array, s: number, e: number, h: number, text: string | undefined, ts: number): number {
     const table = this.table;
