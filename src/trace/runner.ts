@@ -264,28 +264,18 @@ export class TraceRunner {
   }
 
   /**
-   * One tick: `stmt`, or when `row` is not -1 that row of the top level, which then becomes
-   * a statement only if something needs one (an event's position, an error).
+   * One tick: `stmt`, or when `row` is not -1 (and `stmt` undefined) that row of the top
+   * level, which then becomes a statement only if something needs one (an event's position,
+   * an error).
    */
   private advance(stmt: Stmt | undefined, row: number): TickResult['kind'] {
     let kind: TickResult['kind'];
     this.st.tick++;
     try {
-      if (row >= 0) {
-        kind = 'stmt';
-        if (this.st.steps >= this.maxSteps) return this.stopAtSteps(this.current()!);
-        this.st.steps++;
-        const rows = this.program.plain!;
-        this.core.line = rows.lineOf(row);
-        this.execRow(rows, row);
-        this.core.checkInvariants(this.fullInvariants);
-        this.st.frames[this.st.frames.length - 1].pc++;
-        this.normalize();
-        this.onStep?.(this);
-      } else if (!stmt) {
+      if (row < 0 && !stmt) {
         kind = 'finish';
         this.finish();
-      } else if (stmt.kind === 'repeat') {
+      } else if (stmt?.kind === 'repeat') {
         kind = 'enter';
         // Loops that run no statement still spend time: they are bounded by --max-steps too.
         if (this.st.tick >= this.maxTicks) {
@@ -299,11 +289,18 @@ export class TraceRunner {
         this.enterRepeat(stmt);
       } else {
         kind = 'stmt';
-        if (this.st.steps >= this.maxSteps) return this.stopAtSteps(stmt);
+        if (this.st.steps >= this.maxSteps) return this.stopAtSteps(stmt ?? this.current()!);
         this.st.steps++;
-        this.core.line = stmtLine(stmt);
-        this.exec(stmt);
-        if (stmt.kind === 'call') stmt.drop();
+        if (row >= 0) {
+          const rows = this.program.plain!;
+          this.core.line = rows.lineOf(row);
+          this.execRow(rows, row);
+        } else {
+          const s = stmt!;
+          this.core.line = stmtLine(s);
+          this.exec(s);
+          if (s.kind === 'call') s.drop();
+        }
         this.core.checkInvariants(this.fullInvariants);
         this.st.frames[this.st.frames.length - 1].pc++;
         this.normalize();
@@ -594,7 +591,6 @@ export class TraceRunner {
     if (e.kind === 'index') return `${e.base}[${this.evalNum(e.index, 'an index')}]`;
     throw new EvalError('expected a handle', e.loc);
   }
-
 
   // Handles by the parser's identifier id, for plain calls: the same names come back on every
   // line of a long trace. An entry holds while hcGen is unchanged: a change of st.handles
