@@ -2,7 +2,7 @@
 // Exit status (trace-language.md section 7): 0 clean, 1 a leak/misuse/unreachable/stall/panic/
 // failed expect, 2 bad input or usage.
 
-import { parse, parseAscii } from './trace/parser';
+import { parseRead } from './trace/parser';
 import { TraceRunner, DEFAULT_MAX_STEPS } from './trace/runner';
 import { buildReport, diagnosticsText, textReport } from './trace/report';
 import { isKernelId, KERNEL_IDS, type KernelId } from './core/kernels';
@@ -72,7 +72,7 @@ export function main(argv: string[], io: CliIO): number {
     return 2;
   }
   const keepAtoms = cmd !== 'check';
-  const { program, diagnostics } = src.bytes ? parseAscii(src.bytes, file, { keepAtoms }) : parse(src.text, file, { keepAtoms });
+  const { program, diagnostics } = parseRead(src, file, { keepAtoms });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (cmd === 'check') {
     io.err(diagnosticsText(file, diagnostics));

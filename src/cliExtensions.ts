@@ -3,7 +3,7 @@
 import type { CliIO } from './cli';
 import { runCompare, runPlot, type RecordResult } from './timeline/cliCommands';
 import { readTraceFile } from './files';
-import { parse, parseAscii } from './trace/parser';
+import { parseRead } from './trace/parser';
 import { diagnosticsText } from './trace/report';
 import { recordTimeline } from './trace/timeline';
 import { isKernelId, KERNEL_IDS } from './core/kernels';
@@ -15,7 +15,7 @@ export function recordFile(file: string, kernel: string | undefined, opts: { max
   }
   const src = readTraceFile(file);
   if (!src.ok) return { ok: false, status: 2, message: `${file}:1:1: error: ${src.message}` };
-  const { program, diagnostics } = src.bytes ? parseAscii(src.bytes, file, { keepAtoms: true }) : parse(src.text, file, { keepAtoms: true });
+  const { program, diagnostics } = parseRead(src, file, { keepAtoms: true });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { ok: false, status: 2, message: diagnosticsText(file, errors) };
   const { timeline, runner } = recordTimeline(program, kernel, opts.maxSteps);

@@ -3,7 +3,7 @@
 // always reports all problems at once.
 
 import {
-  BinaryExpr, BufferExpr, BuffersArg, CALL_NAMES as CALL_ORDER, CallStmt, LineIndex, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
+  BinaryExpr, BufferExpr, BuffersArg, CALL_NAMES as CALL_LIST, CallStmt, LineIndex, FieldExpr, IndexExpr, NameExpr, NumExpr, StrExpr, UnaryExpr,
   type ArgValue, type BinOp, type CallName, type Diagnostic, type Expr, type HandleRef, type Loc,
   type CallAtoms, type NamedArg, type PlainRows, type Program, type RepeatStmt, type Reloader, type Stmt,
 } from './ast';
@@ -86,7 +86,6 @@ const MAX_DEPTH = 200;
 // and the general path then reads the line as it always did. Both paths give the same tree.
 
 const KEYWORD_LIST = ['machine', 'kernel', 'repeat', 'as', 'expect', 'print', 'log', 'sysctl'];
-const CALL_LIST = CALL_ORDER;
 const CONST_LIST = Object.keys(NAMED_CONSTANTS);
 const ID_CALL0 = KEYWORD_LIST.length;
 const ID_CONST0 = ID_CALL0 + CALL_LIST.length;
@@ -100,7 +99,6 @@ const ID_PARENT = ID_CONST1 + NAMED_LIST.indexOf('parent');
 const CALL_NAMED_MASK = CALL_LIST.map((c) => CALLS[c].named.reduce((m, n) => m | (1 << NAMED_LIST.indexOf(n)), 0));
 const CALL_RETURNS = CALL_LIST.map((c) => CALLS[c].returns);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const NO_ARGS: ArgValue[] = [];
 /** Kinds of a positional slot, by call and position: 1 tag, 2 map, 3 buffer, 4 expression. */
 const SLOT_KIND = new Map<string, number>([['tag', 1], ['map', 2], ['buffer', 3], ['expr', 4]]);
 const CALL_SLOTS: number[][] = CALL_LIST.map((c) => CALLS[c].positional.map((k) => SLOT_KIND.get(k)!));
@@ -635,20 +633,14 @@ class FastScan {
     return positional;
   }
 
-  /** The call statement of the line read last, with its trees, or released to `from`. */
-  stmt(line: number, off: number, from: Reloader | undefined): CallStmt {
+  /** The call statement of the line read last, with its trees. */
+  stmt(line: number, off: number): CallStmt {
     let target: HandleRef | undefined;
     const t = this.tgt;
     if (t >= 0) target = { name: this.ids.strs[this.id[t]], loc: { line, col: this.s[t] - off, endCol: this.e[t] - off } };
-    let args: Reloader | { positional: ArgValue[]; named: NamedArg[] };
-    if (from) {
-      args = from;
-    } else {
-      const nm: NamedArg[] = [];
-      const positional = this.buildArgs(line, off, nm);
-      args = { positional, named: nm.length ? nm : NO_NAMED };
-    }
-    return new CallStmt(CALL_LIST[this.call], this.callS - off, target, args, line, this.start - off, this.end - off);
+    const named: NamedArg[] = [];
+    const positional = this.buildArgs(line, off, named);
+    return new CallStmt(this.call, this.callS - off, target, { positional, named: named.length ? named : NO_NAMED }, line, this.start - off, this.end - off);
   }
 }
 
@@ -724,9 +716,10 @@ export interface ParseOptions {
   /** Keep every call's argument trees (the editor, which reads them all). */
   keepTrees?: boolean;
   /**
-   * Keep the atoms of released plain call lines in a compact pool (about 50 bytes a line), so
-   * that running the trace rebuilds their trees without reading the text again (the CLI, which
-   * runs once; the debugger, which keeps a million-line trace for hours, reads the lines again).
+   * Keep the atoms of released plain call lines in a compact pool (about 30 bytes a line), so
+   * that running or linting the trace reads their arguments without reading the text again (the
+   * CLI and the editor; the debugger, which keeps a million-line trace for hours, reads the
+   * lines again). Trees, when something asks for them, are still read from the line.
    */
   keepAtoms?: boolean;
   /** The fast path off: the equivalence test's oracle. */
@@ -750,6 +743,11 @@ export function parse(source: string, file = '<trace>', opts: ParseOptions = {})
 export function parseAscii(bytes: Uint8Array, file = '<trace>', opts: Omit<ParseOptions, 'bytes' | 'generalOnly'> = {}): ParseResult {
   const b = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   return new Parser(undefined, file, !opts.keepTrees, false, b, !!opts.keepAtoms && !opts.keepTrees).run();
+}
+
+/** A trace as readTraceFile gives it: from its bytes alone when it is ASCII, else its text. */
+export function parseRead(src: { text: string; bytes?: Uint8Array }, file: string, opts: Omit<ParseOptions, 'bytes' | 'generalOnly'> = {}): ParseResult {
+  return src.bytes ? parseAscii(src.bytes, file, opts) : parse(src.text, file, opts);
 }
 
 class Parser {
@@ -813,14 +811,11 @@ class Parser {
     return [start, end];
   }
 
-  /** The text of line `li` (0-based), without its line ending; a fresh string each time. */
+  /** The text of line `li` (0-based), without its line ending; a fresh string each time (cut
+   * from the bytes when the source is not made). */
   private lineText(li: number): string {
     const [start, end] = this.lineRange(li);
-    return this.cut(start, end);
-  }
-  /** source.slice(from, to), from the bytes when the source is not made. */
-  private cut(from: number, to: number): string {
-    return this.text !== undefined ? this.text.slice(from, to) : latin1(this.bytes!, from, to);
+    return this.text !== undefined ? this.text.slice(start, end) : latin1(this.bytes!, start, end);
   }
   private charAt(i: number): number {
     return this.bytes ? this.bytes[i] : this.text!.charCodeAt(i);
@@ -880,7 +875,7 @@ class Parser {
             }
             continue;
           }
-          stmt = f.stmt(line, from - 1, undefined);
+          stmt = f.stmt(line, from - 1);
           tops[topN++] = stmt;
           this.program.lines.set(line, stmt);
           if (!quiet) this.checkNow(stmt, NO_VARS);
@@ -893,7 +888,7 @@ class Parser {
             }
           }
         } else {
-          stmt = this.fs!.stmt(line, from - 1, undefined);
+          stmt = this.fs!.stmt(line, from - 1);
           block.push(stmt);
           this.program.lines.set(line, stmt);
           const loopVars: string[] = [];
@@ -979,7 +974,6 @@ class Parser {
     return { program: this.program, diagnostics: this.diags };
   }
 
-  /** Re-reads a released call's arguments from its line (see CallStmt.release). */
   /**
    * Reads a released call's line into this.fs again; false when the fast path cannot read it
    * (then the scratch parser does). fs.off is set.
@@ -1015,8 +1009,7 @@ class Parser {
       c.setArgs(positional, named.length ? named : NO_NAMED);
       return;
     }
-    const [from, to] = this.lineRange(c.line - 1);
-    const text = this.cut(from, to);
+    const text = this.lineText(c.line - 1);
     // One scratch parser serves every re-read: the line parsed cleanly once, so this is the
     // statement parse alone, with no checks and nothing recorded.
     const p = (this.scratch ??= new Parser('', this.file, false));
