@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BusdmaDebugSession } from '../src/adapter/session';
 import { mixedTrace } from './gen';
-import type { Row } from './bench';
+import { stats, type Row } from './readme';
 
 /** A minimal DAP client over the session's message interface. */
 class Client {
@@ -53,11 +53,6 @@ class Client {
     await this.request('disconnect', {}).catch(() => undefined);
     this.session.dispose();
   }
-}
-
-function stats(xs: number[]): { median: number; min: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
 }
 
 /** A zone of `pages` bounce pages (ALLOCNOW), a map holding some of them. */

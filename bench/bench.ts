@@ -14,15 +14,10 @@ import { BUS_DMASYNC_PREWRITE, BUS_DMA_NOWAIT } from '../src/core/constants';
 import { mixedTrace, rng } from './gen';
 import { benchDap } from './bench-dap';
 import { benchEditor } from './bench-editor';
-import { fmt, withFigures, type Results, type Row } from './readme';
+import { fmt, stats, withFigures, type Results, type Row } from './readme';
 export type { Row } from './readme';
 
 const OUT = 'bench/out';
-
-function stats(xs: number[]): { median: number; min: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
-}
 
 /** Runs f `runs` times after `warm` warm-up runs; f returns the measured figure. */
 function measure(f: () => number, runs: number, warm = 1): { median: number; min: number; max: number } {

@@ -1,4 +1,4 @@
-// The benchmark's rows, and the README's copy of the latest full run: `npm run bench` writes
+// The benchmark's rows and their statistics, and the README's copy of the latest full run: `npm run bench` writes
 // it between the README's markers, and test/bench-smoke.test.ts holds the two equal. No side
 // effects here, so that a test can import it without running the benchmark.
 
@@ -12,6 +12,12 @@ export interface Row {
   target?: string;
   ok?: boolean;
   note?: string;
+}
+
+/** Median, min and max of the figures of one case's runs. */
+export function stats(xs: number[]): { median: number; min: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
 }
 
 export function fmt(x: number): string {
